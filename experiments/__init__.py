@@ -1,0 +1,1 @@
+"""Hydra entry points: run, compare (and more to come)."""

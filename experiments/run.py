@@ -1,0 +1,80 @@
+"""One run: `python -m experiments.run scenario=united_sarver strategy=ignore seed=1`.
+
+Writes config.yaml, metrics.json (standard metrics + provenance), timeseries.csv (hourly),
+events.parquet (event log) and figures/timeline.png into the run directory.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import hydra
+from omegaconf import DictConfig
+
+from experiments.common import (
+    check_group_overrides, output_dir, quiet_mesa, resolved, run_config, user_errors,
+)
+from sim.io import save_result, write_yaml
+from sim.runner import run
+
+SUMMARY_KEYS = (
+    ("reach_negative", "people reached by negative posts"),
+    ("reach_positive", "people reached by positive posts"),
+    ("impressions_negative", "negative impressions"),
+    ("complaints", "complaints"),
+    ("responded_share", "share answered"),
+    ("resolved_share", "share resolved"),
+    ("response_time_median_min", "median first response (min)"),
+    ("sentiment_delta", "change of mean customer sentiment"),
+    ("churned", "customers churned"),
+    ("revenue_at_risk", "revenue at risk ($)"),
+    ("cost_total", "cost ($)"),
+)
+
+
+def summary_text(metrics: dict[str, float], scale: float) -> str:
+    """A short human summary of one run's metrics."""
+    lines = []
+    for key, label in SUMMARY_KEYS:
+        v = metrics.get(key, float("nan"))
+        text = f"{v:,.2f}" if abs(v) < 10 else f"{v:,.0f}"
+        if f"{key}_scaled" in metrics and scale > 1:
+            text += f"  (~{metrics[key + '_scaled']:,.0f} real)"
+        lines.append(f"  {label:<38} {text}")
+    return "\n".join(lines)
+
+
+def execute(cfg: DictConfig) -> dict[str, float]:
+    """Run one simulation from a composed config and write its files; return the metrics."""
+    quiet_mesa()
+    with user_errors():
+        rc = run_config(cfg)
+    outdir = output_dir(cfg)
+    result = run(rc, progress=bool(cfg.get("progress", True)))
+    result.config = resolved(cfg)
+    save_result(result, outdir)
+    if cfg.get("figures", True):
+        from sim.viz.timeline import save_figure, timeline_figure
+
+        title = f"{rc.scenario.name}: strategy {rc.strategy.name}, seed {rc.seed}"
+        incidents = [i.at_h for i in rc.scenario.incidents]
+        save_figure(timeline_figure(result.timeseries, result.events, title, incidents),
+                    Path(outdir) / "figures" / "timeline.png")
+    write_yaml(Path(outdir) / "config.yaml", result.config)
+    print(f"\n{rc.scenario.name} / {rc.strategy.name} / seed {rc.seed} "
+          f"({rc.population.size:,} simulated people, 1 = {result.metrics['scale_factor']:.0f} real)")
+    print(summary_text(result.metrics, result.metrics["scale_factor"]))
+    print(f"results: {outdir}")
+    return result.metrics
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+def main(cfg: DictConfig) -> None:
+    """Hydra entry point."""
+    execute(cfg)
+
+
+if __name__ == "__main__":
+    check_group_overrides(sys.argv[1:])
+    main()

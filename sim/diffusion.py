@@ -1,0 +1,274 @@
+"""Posts and word of mouth: exposure of followers, impressions, unique reach, reshares.
+
+A post by author `a` is offered to a's followers. Follower `v` sees it with probability
+`attention * activity[v] * visibility`, after a lognormal delay (median `view_delay_median_min`,
+shorter for trendsetters and amplifiers); a post older than `max_age_h` is no longer seen. Seen
+posts count impressions and unique reach by valence, move sentiment (`sim.opinion`) and may be
+reshared. Each person reshares a cascade at most once. All draws are keyed by (post, person), so
+they are common to every strategy run on the same seed.
+
+Exposures wait in a calendar queue: a dict from tick to the list of (post, viewers) due then.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from scipy.special import ndtri
+
+from sim.config import ROLES, DiffusionConfig
+from sim.network import FollowerGraph
+from sim.population import BRAND_NODE, Population
+from sim.rng import derive, keyed_uniform, keyed_uniform_pairs
+
+KINDS = (
+    "complaint", "reshare", "praise", "thanks", "brand_reply", "brand_statement",
+    "followup", "peer_answer", "bot_reply", "mention",
+)
+KIND = {name: i for i, name in enumerate(KINDS)}
+# How reshareable each kind is (times reshare_base); replies are rarely passed on.
+KIND_RESHARE = np.array([1.0, 1.0, 1.0, 1.0, 0.2, 0.5, 1.0, 0.0, 0.3, 0.5])
+TOPIC_BACKGROUND, TOPIC_INCIDENT, TOPIC_SERVICE = 0, 1, 2
+SALT_SEE, SALT_DELAY, SALT_RESHARE = 1, 2, 3
+
+
+class PostTable:
+    """Growable column store of posts; a post's id is its row."""
+
+    COLUMNS = {
+        "author": np.int64, "tick": np.int64, "kind": np.int8, "valence": np.int8,
+        "parent": np.int64, "cascade": np.int64, "topic": np.int8, "key": np.uint64,
+        "reached": np.int64, "impressions": np.int64, "appeal": np.float64,
+        "reshare_p": np.float64,
+    }
+
+    def __init__(self, capacity: int = 1024):
+        self.n = 0
+        self._cap = capacity
+        for name, dtype in self.COLUMNS.items():
+            setattr(self, name, np.zeros(capacity, dtype=dtype))
+
+    def add(self, **values) -> int:
+        """Append one post and return its id."""
+        if self.n == self._cap:
+            self._cap *= 2
+            for name in self.COLUMNS:
+                old = getattr(self, name)
+                new = np.zeros(self._cap, dtype=old.dtype)
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+        i = self.n
+        for name, value in values.items():
+            getattr(self, name)[i] = value
+        self.n += 1
+        return i
+
+    def column(self, name: str) -> np.ndarray:
+        """The filled part of a column."""
+        return getattr(self, name)[: self.n]
+
+
+class Diffusion:
+    """Spreads posts over the follower graph and keeps reach, impressions and reshares."""
+
+    def __init__(
+        self,
+        graph: FollowerGraph,
+        pop: Population,
+        cfg: DiffusionConfig,
+        sentiment: np.ndarray,
+        exposure_key: int,
+        n_ticks: int,
+        tick_min: float,
+        on_exposure=None,
+    ):
+        self.g, self.pop, self.cfg = graph, pop, cfg
+        self.sentiment = sentiment
+        self.key = exposure_key
+        self.n_ticks, self.tick_min = n_ticks, tick_min
+        self.on_exposure = on_exposure  # callback(viewers, authors, valence) for opinion updates
+        n = pop.size
+        self.posts = PostTable()
+        self.calendar: dict[int, list[tuple[int, np.ndarray]]] = defaultdict(list)
+        self.seen = {v: np.zeros(n, dtype=bool) for v in (-1, 0, 1)}
+        self.seen_incident = np.zeros(n, dtype=bool)
+        self.reshared: set[tuple[int, int]] = set()
+        self.role_reshare = np.array([cfg.role_reshare[r] for r in ROLES])
+        self.role_delay = np.array([cfg.role_delay[r] for r in ROLES])
+        self.max_age_min = cfg.max_age_h * 60.0
+        size = n_ticks + 2
+        self.impressions_tick = {v: np.zeros(size, dtype=np.int64) for v in (-1, 0, 1)}
+        self.reach_tick = {v: np.zeros(size, dtype=np.int64) for v in (-1, 0, 1)}
+        self.reach_incident = 0
+
+    # ---------------------------------------------------------------- posting
+    def post(
+        self,
+        tick: int,
+        author: int,
+        kind: str,
+        valence: int,
+        *,
+        parent: int = -1,
+        cascade: int | None = None,
+        key: int | None = None,
+        topic: int = TOPIC_BACKGROUND,
+        appeal: float = 1.0,
+        audience_of: int | None = None,
+        visibility: float = 1.0,
+        direct: tuple[int, ...] = (),
+    ) -> int:
+        """Publish a post now and schedule its views.
+
+        Args:
+            tick: the current tick.
+            author: the posting node.
+            kind: one of KINDS.
+            valence: -1, 0 or +1.
+            parent: the post it reshares or answers (-1 for an original).
+            cascade: root post of its cascade (itself when None).
+            key: 64-bit key of its keyed draws (derived from the cascade and author when None).
+            topic: background, incident or service.
+            appeal: reshare multiplier of a new cascade.
+            audience_of: whose followers can see it (the author's by default; a reply is seen by
+                the complainer's followers).
+            visibility: multiplier of the probability that a follower sees it.
+            direct: people who see it for sure one tick later (the person a reply is addressed to).
+
+        Returns:
+            The new post's id.
+        """
+        posts = self.posts
+        if key is None:
+            root_key = int(posts.key[cascade]) if cascade is not None else self.key
+            key = derive(root_key, author, KIND[kind], tick if cascade is None else 0)
+        pid = posts.add(
+            author=author, tick=tick, kind=KIND[kind], valence=valence, parent=parent,
+            cascade=-1, topic=topic, key=key, appeal=appeal,
+        )
+        posts.cascade[pid] = pid if cascade is None else cascade
+        root = posts.cascade[pid]
+        posts.reshare_p[pid] = self.cfg.reshare_base * KIND_RESHARE[KIND[kind]] * (
+            self.cfg.negative_appeal if valence < 0 else 1.0
+        )
+        self.reshared.add((int(root), int(author)))
+        self._schedule(pid, tick, author if audience_of is None else audience_of, visibility, direct)
+        return pid
+
+    def _schedule(self, pid: int, tick: int, audience_of: int, visibility: float, direct) -> None:
+        cfg = self.cfg
+        key = int(self.posts.key[pid])
+        followers = self.g.followers(audience_of)
+        if followers.size:
+            u = keyed_uniform(key, followers, SALT_SEE)
+            viewers = followers[u < cfg.attention * visibility * self.pop.activity[followers]]
+        else:
+            viewers = followers
+        if viewers.size:
+            ud = keyed_uniform(key, viewers, SALT_DELAY)
+            delay = cfg.view_delay_median_min * self.role_delay[self.pop.role[viewers]] * np.exp(
+                cfg.view_delay_sigma * ndtri(ud)
+            )
+            ok = delay <= self.max_age_min
+            viewers, delay = viewers[ok], delay[ok]
+            ticks = tick + np.maximum(1, np.ceil(delay / self.tick_min)).astype(np.int64)
+            ok = ticks <= self.n_ticks
+            viewers, ticks = viewers[ok], ticks[ok]
+        else:
+            ticks = np.zeros(0, dtype=np.int64)
+        if direct and tick + 1 <= self.n_ticks:
+            viewers = np.concatenate([viewers, np.asarray(direct, dtype=viewers.dtype)])
+            ticks = np.concatenate([ticks, np.full(len(direct), tick + 1, dtype=np.int64)])
+        if viewers.size == 0:
+            return
+        order = np.argsort(ticks, kind="stable")
+        ticks, viewers = ticks[order], viewers[order]
+        uniq, start = np.unique(ticks, return_index=True)
+        bounds = np.append(start, viewers.size)
+        cal = self.calendar
+        for i, t in enumerate(uniq.tolist()):
+            cal[t].append((pid, viewers[bounds[i] : bounds[i + 1]]))
+
+    # ------------------------------------------------------------- exposures
+    def process(self, tick: int) -> list[tuple[int, int]]:
+        """Deliver the views due at `tick`.
+
+        Returns:
+            (person, post) pairs of people who decided to reshare; the caller publishes them.
+        """
+        chunks = self.calendar.pop(tick, None)
+        if not chunks:
+            return []
+        posts = self.posts
+        pids_list = [c[0] for c in chunks]
+        lens = np.fromiter((c[1].size for c in chunks), dtype=np.int64, count=len(chunks))
+        viewers = np.concatenate([c[1] for c in chunks]) if len(chunks) > 1 else chunks[0][1]
+        pid_arr = np.asarray(pids_list, dtype=np.int64)
+        np.add.at(posts.impressions, pid_arr, lens)
+        pids = np.repeat(pid_arr, lens)
+        val = posts.valence[pids]
+        for v in (-1, 0, 1):
+            sel = val == v
+            cnt = int(np.count_nonzero(sel))
+            if cnt == 0:
+                continue
+            self.impressions_tick[v][tick] += cnt
+            vs, ps = viewers[sel], pids[sel]
+            uniq, first = np.unique(vs, return_index=True)
+            new = ~self.seen[v][uniq]
+            if new.any():
+                self.seen[v][uniq[new]] = True
+                np.add.at(posts.reached, ps[first[new]], 1)
+                self.reach_tick[v][tick] += int(np.count_nonzero(new))
+        inc = posts.topic[pids] == TOPIC_INCIDENT
+        if inc.any():
+            u = np.unique(viewers[inc & (val < 0)])
+            u = u[~self.seen_incident[u]]
+            self.seen_incident[u] = True
+            self.reach_incident += int(u.size)
+        if self.on_exposure is not None:
+            nz = val != 0
+            if nz.any():
+                self.on_exposure(viewers[nz], posts.author[pids[nz]], val[nz].astype(np.float64))
+        return self._reshare_decisions(viewers, pids, val)
+
+    def _reshare_decisions(self, viewers: np.ndarray, pids: np.ndarray, val: np.ndarray) -> list[tuple[int, int]]:
+        posts = self.posts
+        roots = posts.cascade[pids]
+        p = posts.reshare_p[pids] * posts.appeal[roots] * self.role_reshare[self.pop.role[viewers]]
+        # people pass on what agrees with how they feel about the brand
+        p = p * np.maximum(0.0, 1.0 + val * self.sentiment[viewers])
+        cand = np.flatnonzero(p > 0)
+        if cand.size == 0:
+            return []
+        u = keyed_uniform_pairs(posts.key[roots[cand]], viewers[cand], SALT_RESHARE)
+        hit = cand[u < p[cand]]
+        out = []
+        for i in hit.tolist():
+            person, pid = int(viewers[i]), int(pids[i])
+            if person == BRAND_NODE:
+                continue
+            key = (int(roots[i]), person)
+            if key in self.reshared:
+                continue
+            self.reshared.add(key)
+            out.append((person, pid))
+        return out
+
+    def reshare(self, tick: int, person: int, pid: int) -> int:
+        """Publish `person`'s reshare of post `pid`."""
+        posts = self.posts
+        root = int(posts.cascade[pid])
+        return self.post(
+            tick, person, "reshare", int(posts.valence[pid]), parent=pid, cascade=root,
+            key=derive(int(posts.key[root]), person, 7), topic=int(posts.topic[pid]),
+        )
+
+    def set_appeal(self, cascade: int, factor: float) -> None:
+        """Scale the reshare appeal of a cascade (e.g. once its complaint is answered)."""
+        self.posts.appeal[cascade] *= factor
+
+    def pending(self) -> int:
+        """Views still waiting in the calendar."""
+        return sum(c[1].size for lst in self.calendar.values() for c in lst)

@@ -1,0 +1,174 @@
+"""Result of a run: standard metrics, the hourly time series and the event log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.diffusion import KINDS
+from sim.opinion import churn
+from sim.population import BRAND_NODE
+from sim.rng import keyed_uniform
+
+# Count metrics get a `_scaled` twin (times the scale factor: real people / posts).
+COUNT_METRICS = (
+    "reach_negative", "reach_positive", "reach_neutral", "reach_incident",
+    "impressions_negative", "impressions_positive", "mentions_negative", "mentions_positive",
+    "complaints", "churned", "revenue_at_risk", "backlog_peak", "cases",
+)
+STANDARD_METRICS = (
+    "reach_negative", "reach_positive", "impressions_negative", "impressions_positive",
+    "mentions_negative", "mentions_positive", "net_sentiment", "sentiment_mean_final",
+    "sentiment_delta", "complaints", "responded_share", "resolved_share",
+    "response_time_median_min", "response_time_p90_min", "backlog_peak", "cost_total",
+    "cost_staff", "cost_contacts", "cost_compensation", "churned", "revenue_at_risk",
+    "network_nodes", "network_edges",
+)
+EVENT_COLUMNS = (
+    "t_min", "kind", "valence", "author", "author_followers", "post_id", "parent_id",
+    "cascade_id", "reached", "impressions",
+)
+
+
+@dataclass
+class Result:
+    """What `sim.run` returns."""
+
+    metrics: dict[str, float]
+    timeseries: pd.DataFrame
+    events: pd.DataFrame
+    config: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def _share(a: int, b: int) -> float:
+    return float(a) / b if b else 0.0
+
+
+def compute_metrics(model) -> dict[str, float]:
+    """The standard metrics (DESIGN.md contract) plus a few more, as floats."""
+    d, desk, pop, cfg = model.diffusion, model.desk, model.pop, model.cfg
+    posts = d.posts
+    s = model.opinion.s
+    u = keyed_uniform(model.streams.key("churn"), np.arange(pop.size), 0)
+    left = churn(s, pop.is_customer, u, cfg.population)
+    left[BRAND_NODE] = False
+    original = [c for c in desk.cases if c.channel != "duplicate"]
+    times = np.array([(c.first_response - c.tick) * model.tick_min for c in original if c.first_response >= 0])
+    mentions = {v: int(model.mentions_tick[v].sum()) for v in (-1, 0, 1)}
+    m: dict[str, float] = {
+        "reach_negative": int(d.seen[-1].sum()),
+        "reach_positive": int(d.seen[1].sum()),
+        "reach_neutral": int(d.seen[0].sum()),
+        "reach_incident": d.reach_incident,
+        "impressions_negative": int(d.impressions_tick[-1].sum()),
+        "impressions_positive": int(d.impressions_tick[1].sum()),
+        "mentions_negative": mentions[-1],
+        "mentions_positive": mentions[1],
+        "net_sentiment": _share(mentions[1] - mentions[-1], mentions[1] + mentions[-1]),
+        "sentiment_mean_final": model.opinion.mean(),
+        "sentiment_mean_initial": model.sentiment_initial,
+        "complaints": len(original),
+        "cases": len(desk.cases),
+        "responded_share": _share(sum(c.first_response >= 0 for c in original), len(original)),
+        "resolved_share": _share(sum(c.resolved for c in original), len(original)),
+        "lost_share": _share(sum(c.lost for c in original), len(original)),
+        "response_time_median_min": float(np.median(times)) if times.size else float("nan"),
+        "response_time_p90_min": float(np.percentile(times, 90)) if times.size else float("nan"),
+        "sla_met_share": _share(int((times <= cfg.strategy.response_target_min).sum()), len(original)),
+        "backlog_peak": desk.backlog_peak,
+        "phone_calls": desk.phone.served,
+        "web_contacts": desk.web.served,
+        "churned": int(left.sum()),
+        "network_nodes": model.graph.n_nodes,
+        "network_edges": model.graph.n_edges,
+        "posts": posts.n,
+        "reshares": int((posts.column("kind") == KINDS.index("reshare")).sum()),
+        "scale_factor": model.scale,
+    }
+    m["sentiment_delta"] = m["sentiment_mean_final"] - m["sentiment_mean_initial"]
+    m["revenue_at_risk"] = m["churned"] * cfg.scenario.brand.clv
+    m["incident_to_positive_reach"] = _share(m["reach_incident"], m["reach_positive"])
+    m["negative_to_positive_reach"] = _share(m["reach_negative"], m["reach_positive"])
+    busy = sum(a.busy_ticks for a in desk.staff)
+    staffed = sum(1 for t in range(model.n_ticks) if desk.shift.on_duty(*model.clock_at(t))) * len(desk.staff)
+    m["utilisation"] = _share(busy, staffed)
+    m.update(desk.costs(model.n_ticks))
+    for k in COUNT_METRICS:
+        m[f"{k}_scaled"] = m[k] * model.scale
+    return {k: float(v) for k, v in m.items()}
+
+
+def hourly_timeseries(model) -> pd.DataFrame:
+    """One row per simulated hour: flows in that hour and the state at its end."""
+    d, tph = model.diffusion, model.ticks_per_hour
+    hours = int(np.ceil(model.n_ticks / tph))
+
+    def per_hour(arr: np.ndarray) -> np.ndarray:
+        a = arr[: hours * tph]
+        a = np.pad(a, (0, hours * tph - a.size))
+        return a.reshape(hours, tph).sum(axis=1)
+
+    df = pd.DataFrame({"hour": np.arange(1, hours + 1)})
+    df["mentions_negative"] = per_hour(model.mentions_tick[-1])
+    df["mentions_positive"] = per_hour(model.mentions_tick[1])
+    df["impressions_negative"] = per_hour(d.impressions_tick[-1])
+    df["impressions_positive"] = per_hour(d.impressions_tick[1])
+    df["reach_negative_cum"] = np.cumsum(per_hour(d.reach_tick[-1]))
+    df["reach_positive_cum"] = np.cumsum(per_hour(d.reach_tick[1]))
+    ev = model.service_events
+    replies = np.zeros(hours, dtype=np.int64)
+    posts = d.posts
+    kinds = posts.column("kind")
+    is_reply = (kinds == KINDS.index("brand_reply")) | (kinds == KINDS.index("peer_answer")) | (kinds == KINDS.index("bot_reply"))
+    np.add.at(replies, np.minimum(posts.column("tick")[is_reply] // tph, hours - 1), 1)
+    df["replies"] = replies
+    resolved = np.zeros(hours, dtype=np.int64)
+    ticks = [t for t, kind, _, _ in ev if kind == "resolved"]
+    if ticks:
+        np.add.at(resolved, np.minimum(np.asarray(ticks) // tph, hours - 1), 1)
+    df["resolved"] = resolved
+    state = model.datacollector.get_model_vars_dataframe().iloc[1 : hours + 1].reset_index(drop=True)
+    for col in ("sentiment_mean", "backlog", "phone_queue"):
+        values = state[col].to_numpy() if col in state else np.array([])
+        df[col] = np.pad(values, (0, hours - values.size), mode="edge") if values.size else np.nan
+    df["t_min"] = df["hour"] * 60.0
+    return df
+
+
+def event_log(model) -> pd.DataFrame:
+    """Every post and service event, in time order (columns of EVENT_COLUMNS)."""
+    posts, pop, tmin = model.diffusion.posts, model.pop, model.tick_min
+    n = posts.n
+    authors = posts.column("author")
+    post_df = pd.DataFrame({
+        "t_min": posts.column("tick") * tmin,
+        "kind": pd.Categorical.from_codes(posts.column("kind"), categories=list(KINDS)).astype(str),
+        "valence": posts.column("valence").astype(np.int8),
+        "author": authors,
+        "author_followers": pop.followers[authors] if n else np.zeros(0, dtype=np.int64),
+        "post_id": np.arange(n, dtype=np.int64),
+        "parent_id": posts.column("parent"),
+        "cascade_id": posts.column("cascade"),
+        "reached": posts.column("reached"),
+        "impressions": posts.column("impressions"),
+    })
+    ev = model.service_events
+    if ev:
+        t, kind, author, parent = zip(*ev)
+        author = np.asarray(author, dtype=np.int64)
+        parent = np.asarray(parent, dtype=np.int64)
+        svc = pd.DataFrame({
+            "t_min": np.asarray(t, dtype=np.int64) * tmin, "kind": list(kind),
+            "valence": np.zeros(len(ev), dtype=np.int8), "author": author,
+            "author_followers": pop.followers[author], "post_id": np.full(len(ev), -1, dtype=np.int64),
+            "parent_id": parent,
+            "cascade_id": np.where(parent >= 0, posts.column("cascade")[np.maximum(parent, 0)] if n else -1, -1),
+            "reached": np.zeros(len(ev), dtype=np.int64), "impressions": np.zeros(len(ev), dtype=np.int64),
+        })
+        post_df = pd.concat([post_df, svc], ignore_index=True)
+    post_df["t_min"] = post_df["t_min"].astype(np.float64)
+    return post_df.sort_values(["t_min", "post_id"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,231 @@
+"""SocialCareModel: wires network, population, diffusion, opinion and the service desk.
+
+One `step()` is one tick (1 simulated minute by default). Customers live in numpy arrays; the few
+company-side actors (care staff, community super-users) are Mesa agents. The Mesa model owns the
+clock, the root RNG and a DataCollector that samples the state once an hour.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable
+
+import mesa
+import numpy as np
+
+from sim.config import RunConfig
+from sim.diffusion import KIND, TOPIC_BACKGROUND, TOPIC_INCIDENT, Diffusion
+from sim.network import FollowerGraph, build_network
+from sim.opinion import Opinion
+from sim.population import BRAND_NODE, ROLE_INDEX, Population, build_population
+from sim.rng import Streams, derive, keyed_uniform
+from sim.scenario import (
+    CHATTER_KINDS, Chatter, Clock, chatter_schedule, incident_victims, n_ticks,
+    named_follower_counts, scale_factor,
+)
+from sim.service.desk import ServiceDesk
+
+
+@dataclass
+class Environment:
+    """Everything drawn before the strategy acts; shared by all strategies of one replicate."""
+
+    graph: FollowerGraph
+    pop: Population
+    chatter: Chatter
+    victims: list[np.ndarray]
+    scale: float
+
+
+def build_environment(cfg: RunConfig) -> Environment:
+    """Draw network, population, chatter and incident victims from their own streams."""
+    streams = Streams(cfg.seed)
+    sc, net = cfg.scenario, cfg.network
+    n = cfg.population.size
+    if net.kind == "edgelist":
+        graph = build_network("edgelist", n, streams.generator("network"), path=net.path, fmt=net.format,
+                              edge_meaning=net.edge_meaning)
+        n = graph.n_nodes
+    named = named_follower_counts(cfg, n)
+    graph = build_network(
+        net.kind, n, streams.generator("network"), mean_followers=net.mean_followers,
+        max_followers=net.max_followers, exponent=net.exponent, m=net.m, k=net.k, p=net.p,
+        path=net.path, fmt=net.format, edge_meaning=net.edge_meaning, named_followers=named,
+    )
+    followers = graph.follower_counts()
+    pop = build_population(
+        cfg.population, cfg.diffusion, followers, streams.generator("population"),
+        named_roles=[a.role for a in sc.accounts], named_sentiments=[a.sentiment for a in sc.accounts],
+        brand_followers=graph.followers(BRAND_NODE), customer_share=sc.brand.customer_share,
+    )
+    clock = Clock(sc)
+    chatter = chatter_schedule(cfg, pop, clock, streams.generator("chatter"))
+    victims = incident_victims(cfg, pop, streams.generator("incident"))
+    return Environment(graph, pop, chatter, victims, scale_factor(cfg))
+
+
+class SocialCareModel(mesa.Model):
+    """Connected customers, a complaint that spreads, and a company that answers (or not)."""
+
+    def __init__(self, cfg: RunConfig, env: Environment | None = None):
+        super().__init__(rng=cfg.seed)
+        self.cfg = cfg
+        self.streams = Streams(cfg.seed)
+        env = env or build_environment(cfg)
+        self.env, self.graph, self.pop, self.scale = env, env.graph, env.pop, env.scale
+        sc = cfg.scenario
+        self.tick_min = sc.tick_min
+        self.n_ticks = n_ticks(sc)
+        self.ticks_per_hour = max(1, int(round(60.0 / sc.tick_min)))
+        self.clock = Clock(sc)
+        self.tick = 0
+        self.opinion = Opinion(cfg.opinion, self.pop)
+        self.diffusion = Diffusion(
+            self.graph, self.pop, cfg.diffusion, self.opinion.s, self.streams.key("exposure"),
+            self.n_ticks, self.tick_min, on_exposure=self.opinion.expose,
+        )
+        self._calendar: dict[int, list[tuple[Callable, tuple]]] = defaultdict(list)
+        self.service_events: list[tuple[int, str, int, int]] = []
+        self.severity: dict[int, float] = {}
+        self.mentions_tick = {v: np.zeros(self.n_ticks + 2, dtype=np.int64) for v in (-1, 0, 1)}
+        self.sentiment_initial = self.opinion.mean()
+        self.desk = ServiceDesk(self, cfg.strategy)
+        self._schedule_chatter(env.chatter)
+        self._schedule_incidents(env.victims)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "sentiment_mean": lambda m: m.opinion.mean(),
+                "backlog": lambda m: m.desk.backlog,
+                "phone_queue": lambda m: len(m.desk.phone.waiting),
+                "responded": lambda m: sum(c.first_response >= 0 for c in m.desk.cases),
+                "resolved": lambda m: sum(c.resolved for c in m.desk.cases),
+            }
+        )
+        self.datacollector.collect(self)
+
+    # ---------------------------------------------------------------- clock
+    def clock_now(self) -> tuple[int, int]:
+        """(weekday, minute of day) now."""
+        return self.clock.at(self.tick)
+
+    def clock_at(self, tick: int) -> tuple[int, int]:
+        """(weekday, minute of day) at `tick`."""
+        return self.clock.at(tick)
+
+    def schedule(self, tick: int, fn: Callable, *args) -> None:
+        """Call `fn(*args)` at `tick` (a strong reference: it will fire)."""
+        if tick <= self.n_ticks:
+            self._calendar[tick].append((fn, args))
+
+    def log_event(self, kind: str, author: int, parent: int) -> None:
+        """Record a service event (not a post) in the event log."""
+        self.service_events.append((self.tick, kind, int(author), int(parent)))
+
+    # ---------------------------------------------------------------- posts
+    def publish(self, tick: int, author: int, kind: str, valence: int, **kw) -> int:
+        """Post through the diffusion engine and let listening see it."""
+        pid = self.diffusion.post(tick, author, kind, valence, **kw)
+        self._after_post(pid)
+        return pid
+
+    def _after_post(self, pid: int) -> None:
+        posts = self.diffusion.posts
+        if posts.author[pid] != BRAND_NODE and posts.kind[pid] not in (KIND["brand_reply"], KIND["peer_answer"]):
+            self.mentions_tick[int(posts.valence[pid])][self.tick] += 1
+        self.desk.on_post(pid)
+
+    def severity_of(self, pid: int) -> float:
+        """Severity of the complaint behind post `pid`."""
+        posts = self.diffusion.posts
+        return self.severity.get(pid, self.severity.get(int(posts.cascade[pid]), self.cfg.scenario.chatter.complaint_severity))
+
+    def _schedule_chatter(self, chatter: Chatter) -> None:
+        key = self.streams.key("chatter-posts")
+        for i, (t, a, v) in enumerate(zip(chatter.tick.tolist(), chatter.author.tolist(), chatter.valence.tolist())):
+            self.schedule(t, self._chatter_post, i, a, v, key)
+
+    def _chatter_post(self, i: int, author: int, valence: int, key: int) -> None:
+        self.publish(self.tick, author, CHATTER_KINDS[valence], valence, key=derive(key, i), topic=TOPIC_BACKGROUND)
+
+    def _schedule_incidents(self, victims: list[np.ndarray]) -> None:
+        sc = self.cfg.scenario
+        index = {a.name: i + 1 for i, a in enumerate(sc.accounts)}
+        key = self.streams.key("incident-posts")
+        for j, inc in enumerate(sc.incidents):
+            t0 = int(round(inc.at_h * 60.0 / self.tick_min))
+            gap = max(0, int(round(inc.complainer_gap_min / self.tick_min)))
+            people = [index[name] for name in inc.complainers]
+            hit = np.asarray(victims[j], dtype=np.int64)
+            u = keyed_uniform(derive(key, j), hit, 1)
+            speakers = hit[u < inc.victim_complain_share]
+            delays = np.ceil(-60.0 * np.log1p(-keyed_uniform(derive(key, j), speakers, 2)) / self.tick_min)
+            self.schedule(t0, self.opinion.incident_hit, hit, inc.severity)
+            for r, person in enumerate(people):
+                self.schedule(t0 + r * gap, self._incident_complaint, j, person, derive(key, j, person))
+            for person, d in zip(speakers.tolist(), delays.astype(np.int64).tolist()):
+                self.schedule(t0 + d, self._incident_complaint, j, person, derive(key, j, person))
+
+    def _incident_complaint(self, j: int, person: int, key: int) -> None:
+        inc = self.cfg.scenario.incidents[j]
+        if inc.valence > 0:
+            self.publish(self.tick, person, "praise", 1, key=key, topic=TOPIC_INCIDENT, appeal=inc.appeal)
+            return
+        self.opinion.incident_hit(person, inc.severity)
+        self.severity[self.diffusion.posts.n] = inc.severity
+        self.publish(self.tick, person, "complaint", -1, key=key, topic=TOPIC_INCIDENT, appeal=inc.appeal)
+        if inc.max_followups > 0:
+            case = self.desk.case_of_author.get(person)
+            self.schedule(self.tick + self._followup_ticks(inc), self._followup_check, case, j)
+
+    def _followup_ticks(self, inc) -> int:
+        return max(1, int(round(inc.followup_after_h * 60.0 / self.tick_min)))
+
+    def _followup_check(self, case, j: int) -> None:
+        inc = self.cfg.scenario.incidents[j]
+        if case is None or case.first_response >= 0 or not case.open or case.followups >= inc.max_followups:
+            return
+        self.post_followup(case)
+        self.schedule(self.tick + self._followup_ticks(inc), self._followup_check, case, j)
+
+    def post_followup(self, case) -> None:
+        """The complainer, still unanswered (or angered by a bot), complains again."""
+        case.followups += 1
+        self.opinion.shift(case.author, -self.cfg.opinion.neglect_penalty)
+        posts = self.diffusion.posts
+        root = int(posts.cascade[case.post])
+        self.severity[posts.n] = case.severity
+        self.publish(
+            self.tick, case.author, "followup", -1, parent=case.post,
+            key=derive(int(posts.key[root]), 31, case.followups), topic=int(posts.topic[case.post]),
+            appeal=float(posts.appeal[root]),
+        )
+
+    def super_user_nodes(self, k: int) -> np.ndarray:
+        """The k most influential happy customers, who can become community super-users."""
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64)
+        pop = self.pop
+        fixed = 1 + len(self.cfg.scenario.accounts)
+        ok = pop.is_customer & (pop.sentiment0 > 0.3)
+        ok[:fixed] = False
+        cand = np.flatnonzero(ok)
+        return cand[np.argsort(-pop.influence[cand], kind="stable")[:k]]
+
+    # ---------------------------------------------------------------- step
+    def step(self) -> None:
+        """Advance one tick: scheduled events, views and reshares, the desk, hourly bookkeeping."""
+        t = self.tick
+        for fn, args in self._calendar.pop(t, ()):
+            fn(*args)
+        for person, pid in self.diffusion.process(t):
+            pid_new = self.diffusion.reshare(t, person, pid)
+            self._after_post(pid_new)
+        self.desk.step()
+        self.tick = t + 1
+        if self.tick % self.ticks_per_hour == 0:
+            last = self.mentions_tick[-1][self.tick - self.ticks_per_hour : self.tick].sum()
+            self.desk.hourly(int(last))
+            self.datacollector.collect(self)
+        if self.tick >= self.n_ticks:
+            self.running = False

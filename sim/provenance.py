@@ -1,0 +1,54 @@
+"""Provenance attached to every result: versions, git commit, seed, config hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+PACKAGES = ("mesa", "numpy", "scipy", "numba", "pandas", "hydra-core", "matplotlib")
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def config_hash(config: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a resolved config (first 16 hex digits)."""
+    text = json.dumps(config, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=_ROOT, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def provenance(config: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Where a result came from: enough to reproduce it."""
+    commit = _git("rev-parse", "HEAD")
+    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "package": "socialcare-sim",
+        "package_version": _version("socialcare-sim") or "0.1.0",
+        "git_commit": commit,
+        "git_dirty": bool(dirty) if dirty is not None else None,
+        "seed": int(seed),
+        "seed_entropy": str(np.random.SeedSequence(int(seed)).entropy),
+        "config_hash": config_hash(config),
+        "python": platform.python_version(),
+        "packages": {p: _version(p) for p in PACKAGES},
+    }

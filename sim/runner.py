@@ -1,0 +1,56 @@
+"""`run(config)`: build, step to the horizon, and collect the Result."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from tqdm.auto import tqdm
+
+from sim.config import RunConfig
+from sim.metrics import Result, compute_metrics, event_log, hourly_timeseries
+from sim.model import Environment, SocialCareModel
+from sim.provenance import provenance
+
+
+def as_run_config(config: RunConfig | Mapping[str, Any] | None) -> RunConfig:
+    """Accept a RunConfig, a nested mapping or a DictConfig; check it."""
+    if isinstance(config, RunConfig):
+        from sim.validation import validate
+
+        return validate(config)
+    return RunConfig.from_dict(config or {})
+
+
+def run(config: RunConfig | Mapping[str, Any] | None = None, *, env: Environment | None = None,
+        progress: bool = False) -> Result:
+    """Run one simulation to its horizon.
+
+    Args:
+        config: a RunConfig or a nested mapping of overrides of the defaults.
+        env: a prebuilt Environment (network, population, chatter) to reuse across strategies of
+            the same replicate; it must come from `build_environment` with the same seed.
+        progress: show a progress bar over simulated hours.
+
+    Returns:
+        Result with metrics, the hourly time series, the event log, the config and provenance.
+    """
+    cfg = as_run_config(config)
+    model = SocialCareModel(cfg, env=env)
+    with tqdm(total=model.n_ticks, disable=not progress, unit="min", desc=f"{cfg.strategy.name}",
+              leave=False, mininterval=0.5) as bar:
+        chunk = 0
+        while model.running and model.tick < model.n_ticks:
+            model.step()
+            chunk += 1
+            if chunk == 60:
+                bar.update(chunk)
+                chunk = 0
+        bar.update(chunk)
+    cfg_dict = cfg.to_dict()
+    return Result(
+        metrics=compute_metrics(model),
+        timeseries=hourly_timeseries(model),
+        events=event_log(model),
+        config=cfg_dict,
+        provenance=provenance(cfg_dict, cfg.seed),
+    )

@@ -1,0 +1,72 @@
+"""Cases (one complaint and its follow-ups) and the triage queue that orders them."""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+from sim.config import TRIAGE_ORDERS
+
+
+@dataclass
+class Case:
+    """A complaint the company may work: who, how severe, and what happened to it."""
+
+    id: int
+    author: int
+    post: int  # the complaint post (root of its cascade)
+    tick: int  # when the complaint was posted
+    severity: float
+    followers: int
+    influence: int
+    cascades: list[int] = field(default_factory=list)  # complaint posts of this case
+    detected: int = -1
+    queued: int = -1
+    first_response: int = -1
+    closed: int = -1
+    resolved: bool = False
+    lost: bool = False
+    followups: int = 0
+    awaiting: bool = False  # queued for an answer that has not come yet
+    channel: str = ""
+
+    @property
+    def open(self) -> bool:
+        """Not yet closed (resolved, unresolved or lost)."""
+        return self.closed < 0 and not self.lost
+
+
+class TriageQueue:
+    """A priority queue of cases in one of the triage orders."""
+
+    def __init__(self, order: str = "fifo"):
+        if order not in TRIAGE_ORDERS:
+            raise ValueError(f"unknown triage order {order!r}; choose one of {', '.join(TRIAGE_ORDERS)}")
+        self.order = order
+        self._heap: list[tuple[tuple, int, Case]] = []
+        self._seq = 0
+
+    def _priority(self, case: Case) -> tuple:
+        if self.order == "influence":
+            return (-case.influence, -case.followers, case.queued)
+        if self.order == "followers":
+            return (-case.followers, case.queued)
+        if self.order == "severity":
+            return (-case.severity, case.queued)
+        return (case.queued,)
+
+    def push(self, case: Case) -> None:
+        """Add a case."""
+        self._seq += 1
+        heapq.heappush(self._heap, (self._priority(case), self._seq, case))
+
+    def pop(self) -> Case | None:
+        """The next open case in triage order, or None."""
+        while self._heap:
+            case = heapq.heappop(self._heap)[2]
+            if case.open and case.awaiting:
+                return case
+        return None
+
+    def __len__(self) -> int:
+        return len(self._heap)
