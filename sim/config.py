@@ -282,7 +282,7 @@ class OpinionConfig:
     reply_gain: float = 0.15  # a personal public reply, decaying with delay
     canned_gain: float = 0.02
     response_decay_min: float = 60.0  # e-folding time of the value of a fast answer
-    recovery_gain: float = 1.0  # resolution pulls toward +1 by this * speed factor
+    recovery_gain: float = 0.6  # resolution pulls toward +1 by this * speed factor
     recovery_floor: float = 0.25  # share of recovery left for a very late resolution
     unresolved_penalty: float = 0.1
     neglect_penalty: float = 0.15  # each unanswered follow-up

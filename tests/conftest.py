@@ -1,0 +1,47 @@
+"""Shared test helpers: small configs built from the real presets in conf/."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CONF = ROOT / "conf"
+
+
+def load_preset(group: str, name: str) -> dict[str, Any]:
+    """A preset of a config group (conf/<group>/<name>.yaml) as a dict."""
+    with open(CONF / group / f"{name}.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def deep_update(base: dict, extra: dict) -> dict:
+    """Recursively merge `extra` into a copy of `base`."""
+    out = copy.deepcopy(base)
+    for k, v in extra.items():
+        out[k] = deep_update(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def make_config(scenario: str = "united_sarver", strategy: str = "ignore", size: int = 10_000,
+                horizon_h: float | None = 24.0, seed: int = 1, **extra: Any) -> dict[str, Any]:
+    """A small run config from real presets; `extra` sections are merged on top."""
+    cfg = {
+        "seed": seed,
+        "scenario": load_preset("scenario", scenario),
+        "strategy": load_preset("strategy", strategy),
+        "population": {"size": size},
+    }
+    if horizon_h is not None:
+        cfg["scenario"]["horizon_h"] = horizon_h
+    return deep_update(cfg, extra)
+
+
+@pytest.fixture
+def small_config():
+    """Factory fixture: `small_config(strategy="fast_social_care", size=5000)`."""
+    return make_config
