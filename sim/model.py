@@ -62,7 +62,7 @@ def build_environment(cfg: RunConfig) -> Environment:
     clock = Clock(sc)
     chatter = chatter_schedule(cfg, pop, clock, streams.generator("chatter"))
     victims = incident_victims(cfg, pop, streams.generator("incident"))
-    return Environment(graph, pop, chatter, victims, scale_factor(cfg))
+    return Environment(graph, pop, chatter, victims, scale_factor(cfg, graph.n_nodes))
 
 
 class SocialCareModel(mesa.Model):

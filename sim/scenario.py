@@ -20,14 +20,19 @@ from sim.population import Population
 CHATTER_KINDS = {-1: "complaint", 0: "mention", 1: "praise"}
 
 
-def scale_factor(cfg: RunConfig) -> float:
-    """Real people per simulated person (1 for a full-size run)."""
-    return max(1.0, cfg.scenario.reference_population / cfg.population.size)
+def scale_factor(cfg: RunConfig, n: int | None = None) -> float:
+    """Real people per simulated person (1 for a full-size run).
+
+    Args:
+        cfg: the run's configuration.
+        n: the simulated population if it differs from `population.size` (a loaded edge list).
+    """
+    return max(1.0, cfg.scenario.reference_population / (n or cfg.population.size))
 
 
 def named_follower_counts(cfg: RunConfig, n: int) -> list[int]:
     """Follower counts of node 0 (the brand) and the named accounts at this run's scale."""
-    f = scale_factor(cfg)
+    f = scale_factor(cfg, n)
     real = [cfg.scenario.brand.followers] + [a.followers for a in cfg.scenario.accounts]
     return [int(min(n - 1, max(1, round(x / f)))) for x in real]
 
@@ -76,7 +81,7 @@ def chatter_schedule(cfg: RunConfig, pop: Population, clock: Clock, rng: np.rand
     activity (and so the roles) make some people post much more than others.
     """
     sc, ch = cfg.scenario, cfg.scenario.chatter
-    f = scale_factor(cfg)
+    f = scale_factor(cfg, pop.size)
     total = n_ticks(sc)
     ticks_per_hour = max(1, int(round(60.0 / sc.tick_min)))
     hours = np.arange(math.ceil(total / ticks_per_hour))
@@ -111,7 +116,7 @@ def chatter_schedule(cfg: RunConfig, pop: Population, clock: Clock, rng: np.rand
 
 def incident_victims(cfg: RunConfig, pop: Population, rng: np.random.Generator) -> list[np.ndarray]:
     """For each incident, the further customers it hits directly (beyond the named complainers)."""
-    f = scale_factor(cfg)
+    f = scale_factor(cfg, pop.size)
     n_fixed = 1 + len(cfg.scenario.accounts)
     pool = np.flatnonzero(pop.is_customer[n_fixed:]) + n_fixed
     out = []

@@ -141,3 +141,15 @@ def test_cli_rejects_unknown_strategy_with_exit_2():
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2
     assert "strategy" in out.stderr and "fast_social_care" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_run_on_a_loaded_edge_list_uses_its_size_for_the_scale(tmp_path):
+    rng = np.random.default_rng(2)
+    path = tmp_path / "follows.txt"
+    lines = ["# a follows b"] + [f"{a} {b}" for a, b in rng.integers(0, 4000, size=(40_000, 2)) if a != b]
+    path.write_text("\n".join(lines) + "\n")
+    res = run(make_config(size=100_000, horizon_h=6, network={"kind": "edgelist", "path": str(path)}))
+    n = res.metrics["network_nodes"]
+    assert 3900 < n <= 4000
+    assert res.metrics["scale_factor"] == pytest.approx(1_000_000 / n)
+    assert res.metrics["reach_negative"] > 0
