@@ -7,20 +7,23 @@ posts count impressions and unique reach by valence, move sentiment (`sim.opinio
 reshared. Each person reshares a cascade at most once. All draws are keyed by (post, person), so
 they are common to every strategy run on the same seed.
 
-Exposures wait in a calendar queue: a dict from tick to the list of (post, viewers) due then.
+Exposures wait in a calendar queue (`sim.calendar.Calendar`): per tick, the (viewer, post) pairs
+due then, in the order they were scheduled. The loops over followers and over a tick's views are
+compiled (`sim.kernels`); the draws are keyed exactly as in `sim.rng`, so the compiled engine makes
+the same decisions as the plain numpy one it replaced.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 from scipy.special import ndtri
 
+from sim.calendar import Calendar
 from sim.config import ROLES, DiffusionConfig
+from sim.kernels import account_views, reshare_hits, select_viewers
 from sim.network import FollowerGraph
 from sim.population import BRAND_NODE, Population
-from sim.rng import derive, keyed_uniform, keyed_uniform_pairs
+from sim.rng import derive, keyed_uniform
 
 KINDS = (
     "complaint", "reshare", "praise", "thanks", "brand_reply", "brand_statement",
@@ -30,6 +33,7 @@ KIND = {name: i for i, name in enumerate(KINDS)}
 # How reshareable each kind is (times reshare_base); replies are rarely passed on.
 KIND_RESHARE = np.array([1.0, 1.0, 1.0, 1.0, 0.2, 0.5, 1.0, 0.0, 0.3, 0.5])
 TOPIC_BACKGROUND, TOPIC_INCIDENT, TOPIC_SERVICE = 0, 1, 2
+TOPIC_CAMPAIGN = 3  # posts of delighted customers (proactive delight) and their reshares
 SALT_SEE, SALT_DELAY, SALT_RESHARE = 1, 2, 3
 
 
@@ -90,7 +94,7 @@ class Diffusion:
         self.on_exposure = on_exposure  # callback(viewers, authors, valence) for opinion updates
         n = pop.size
         self.posts = PostTable()
-        self.calendar: dict[int, list[tuple[int, np.ndarray]]] = defaultdict(list)
+        self.queue = Calendar(n_ticks)
         self.seen = {v: np.zeros(n, dtype=bool) for v in (-1, 0, 1)}
         self.seen_incident = np.zeros(n, dtype=bool)
         self.reshared: set[tuple[int, int]] = set()
@@ -101,6 +105,10 @@ class Diffusion:
         self.impressions_tick = {v: np.zeros(size, dtype=np.int64) for v in (-1, 0, 1)}
         self.reach_tick = {v: np.zeros(size, dtype=np.int64) for v in (-1, 0, 1)}
         self.reach_incident = 0
+        self.impressions_incident_tick = np.zeros(size, dtype=np.int64)  # negative incident views
+        self.seen_campaign = np.zeros(n, dtype=bool)
+        self.reach_campaign = 0
+        self.impressions_campaign = 0
 
     # ---------------------------------------------------------------- posting
     def post(
@@ -159,12 +167,8 @@ class Diffusion:
     def _schedule(self, pid: int, tick: int, audience_of: int, visibility: float, direct) -> None:
         cfg = self.cfg
         key = int(self.posts.key[pid])
-        followers = self.g.followers(audience_of)
-        if followers.size:
-            u = keyed_uniform(key, followers, SALT_SEE)
-            viewers = followers[u < cfg.attention * visibility * self.pop.activity[followers]]
-        else:
-            viewers = followers
+        viewers = select_viewers(self.g.followers(audience_of), self.pop.activity, key, SALT_SEE,
+                                 cfg.attention * visibility)
         if viewers.size:
             ud = keyed_uniform(key, viewers, SALT_DELAY)
             delay = cfg.view_delay_median_min * self.role_delay[self.pop.role[viewers]] * np.exp(
@@ -180,15 +184,12 @@ class Diffusion:
         if direct and tick + 1 <= self.n_ticks:
             viewers = np.concatenate([viewers, np.asarray(direct, dtype=viewers.dtype)])
             ticks = np.concatenate([ticks, np.full(len(direct), tick + 1, dtype=np.int64)])
-        if viewers.size == 0:
-            return
-        order = np.argsort(ticks, kind="stable")
-        ticks, viewers = ticks[order], viewers[order]
-        uniq, start = np.unique(ticks, return_index=True)
-        bounds = np.append(start, viewers.size)
-        cal = self.calendar
-        for i, t in enumerate(uniq.tolist()):
-            cal[t].append((pid, viewers[bounds[i] : bounds[i + 1]]))
+        self.queue.add(pid, viewers, ticks)
+
+    @property
+    def calendar(self) -> dict[int, list[tuple[int, np.ndarray]]]:
+        """A readable copy of the pending views: tick -> [(post, viewers), ...]."""
+        return self.queue.as_dict()
 
     # ------------------------------------------------------------- exposures
     def process(self, tick: int) -> list[tuple[int, int]]:
@@ -197,59 +198,47 @@ class Diffusion:
         Returns:
             (person, post) pairs of people who decided to reshare; the caller publishes them.
         """
-        chunks = self.calendar.pop(tick, None)
-        if not chunks:
+        viewers, pids = self.queue.take(tick)
+        if viewers.size == 0:
             return []
         posts = self.posts
-        pids_list = [c[0] for c in chunks]
-        lens = np.fromiter((c[1].size for c in chunks), dtype=np.int64, count=len(chunks))
-        viewers = np.concatenate([c[1] for c in chunks]) if len(chunks) > 1 else chunks[0][1]
-        pid_arr = np.asarray(pids_list, dtype=np.int64)
-        np.add.at(posts.impressions, pid_arr, lens)
-        pids = np.repeat(pid_arr, lens)
-        val = posts.valence[pids]
-        for v in (-1, 0, 1):
-            sel = val == v
-            cnt = int(np.count_nonzero(sel))
-            if cnt == 0:
-                continue
-            self.impressions_tick[v][tick] += cnt
-            vs, ps = viewers[sel], pids[sel]
-            uniq, first = np.unique(vs, return_index=True)
-            new = ~self.seen[v][uniq]
-            if new.any():
-                self.seen[v][uniq[new]] = True
-                np.add.at(posts.reached, ps[first[new]], 1)
-                self.reach_tick[v][tick] += int(np.count_nonzero(new))
-        inc = posts.topic[pids] == TOPIC_INCIDENT
-        if inc.any():
-            u = np.unique(viewers[inc & (val < 0)])
-            u = u[~self.seen_incident[u]]
-            self.seen_incident[u] = True
-            self.reach_incident += int(u.size)
+        counts = account_views(viewers, pids, posts, self.seen, self.seen_incident, TOPIC_INCIDENT)
+        for i, v in enumerate((-1, 0, 1)):
+            self.impressions_tick[v][tick] += counts[i]
+            self.reach_tick[v][tick] += counts[3 + i]
+        self.reach_incident += int(counts[6])
+        self._account_topics(tick, viewers, pids)
         if self.on_exposure is not None:
+            val = posts.valence[pids]
             nz = val != 0
             if nz.any():
                 self.on_exposure(viewers[nz], posts.author[pids[nz]], val[nz].astype(np.float64))
-        return self._reshare_decisions(viewers, pids, val)
+        return self._reshare_decisions(viewers, pids)
 
-    def _reshare_decisions(self, viewers: np.ndarray, pids: np.ndarray, val: np.ndarray) -> list[tuple[int, int]]:
+    def _account_topics(self, tick: int, viewers: np.ndarray, pids: np.ndarray) -> None:
+        """Impressions of the incident over time; impressions and unique reach of the campaign."""
+        topic = self.posts.topic[pids]
+        inc = topic == TOPIC_INCIDENT
+        if inc.any():
+            self.impressions_incident_tick[tick] += int(np.count_nonzero(inc & (self.posts.valence[pids] < 0)))
+        camp = topic == TOPIC_CAMPAIGN
+        if camp.any():
+            self.impressions_campaign += int(np.count_nonzero(camp))
+            new = np.unique(viewers[camp])
+            new = new[~self.seen_campaign[new]]
+            self.seen_campaign[new] = True
+            self.reach_campaign += int(new.size)
+
+    def _reshare_decisions(self, viewers: np.ndarray, pids: np.ndarray) -> list[tuple[int, int]]:
         posts = self.posts
-        roots = posts.cascade[pids]
-        p = posts.reshare_p[pids] * posts.appeal[roots] * self.role_reshare[self.pop.role[viewers]]
-        # people pass on what agrees with how they feel about the brand
-        p = p * np.maximum(0.0, 1.0 + val * self.sentiment[viewers])
-        cand = np.flatnonzero(p > 0)
-        if cand.size == 0:
-            return []
-        u = keyed_uniform_pairs(posts.key[roots[cand]], viewers[cand], SALT_RESHARE)
-        hit = cand[u < p[cand]]
+        hit = reshare_hits(viewers, pids, posts, self.role_reshare, self.pop.role, self.sentiment,
+                           SALT_RESHARE)
         out = []
         for i in hit.tolist():
             person, pid = int(viewers[i]), int(pids[i])
             if person == BRAND_NODE:
                 continue
-            key = (int(roots[i]), person)
+            key = (int(posts.cascade[pid]), person)
             if key in self.reshared:
                 continue
             self.reshared.add(key)
@@ -271,4 +260,4 @@ class Diffusion:
 
     def pending(self) -> int:
         """Views still waiting in the calendar."""
-        return sum(c[1].size for lst in self.calendar.values() for c in lst)
+        return self.queue.pending()

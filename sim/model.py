@@ -80,11 +80,7 @@ class SocialCareModel(mesa.Model):
         self.ticks_per_hour = max(1, int(round(60.0 / sc.tick_min)))
         self.clock = Clock(sc)
         self.tick = 0
-        self.opinion = Opinion(cfg.opinion, self.pop)
-        self.diffusion = Diffusion(
-            self.graph, self.pop, cfg.diffusion, self.opinion.s, self.streams.key("exposure"),
-            self.n_ticks, self.tick_min, on_exposure=self.opinion.expose,
-        )
+        self.opinion, self.diffusion = self.customer_dynamics()
         self._calendar: dict[int, list[tuple[Callable, tuple]]] = defaultdict(list)
         self.service_events: list[tuple[int, str, int, int]] = []
         self.severity: dict[int, float] = {}
@@ -103,6 +99,15 @@ class SocialCareModel(mesa.Model):
             }
         )
         self.datacollector.collect(self)
+
+    def customer_dynamics(self) -> tuple[Opinion, Diffusion]:
+        """Sentiment and word of mouth of the customers, as arrays (sim.reference: one agent each)."""
+        opinion = Opinion(self.cfg.opinion, self.pop)
+        diffusion = Diffusion(
+            self.graph, self.pop, self.cfg.diffusion, opinion.s, self.streams.key("exposure"),
+            self.n_ticks, self.tick_min, on_exposure=opinion.expose,
+        )
+        return opinion, diffusion
 
     # ---------------------------------------------------------------- clock
     def clock_now(self) -> tuple[int, int]:

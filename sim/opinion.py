@@ -35,6 +35,8 @@ class Opinion:
         trust[BRAND_NODE] = cfg.brand_trust
         self.trust = trust
         self._coef = cfg.rate * pop.susceptibility
+        self._customers: np.ndarray | None = None  # indices of customers, for mean()
+        self._customers_of: np.ndarray | None = None
 
     def expose(self, viewers: np.ndarray, authors: np.ndarray, valence: np.ndarray) -> None:
         """Pull viewers toward the valence of what they saw (vectorised, repeats allowed)."""
@@ -44,7 +46,8 @@ class Opinion:
         np.minimum(w, 1.0, out=w)
         delta = w * (valence - self.s[viewers])
         np.add.at(self.s, viewers, delta)
-        np.clip(self.s, -1.0, 1.0, out=self.s)
+        # only viewers moved; every other entry is already in [-1, 1]
+        self.s[viewers] = np.clip(self.s[viewers], -1.0, 1.0)
 
     def shift(self, people, amount: float) -> None:
         """Add `amount` to the sentiment of `people` (clipped)."""
@@ -76,7 +79,11 @@ class Opinion:
     def mean(self, customers_only: bool = True) -> float:
         """Mean sentiment (of customers by default)."""
         if customers_only:
-            return float(self.s[self.pop.is_customer].mean()) if self.pop.is_customer.any() else 0.0
+            if self._customers is None or self._customers_of is not self.pop.is_customer:
+                self._customers_of = self.pop.is_customer
+                self._customers = np.flatnonzero(self.pop.is_customer)
+            # same elements in the same order as s[is_customer], without a full boolean pass
+            return float(self.s.take(self._customers).mean()) if self._customers.size else 0.0
         return float(self.s.mean())
 
 

@@ -42,7 +42,7 @@ class Responder(mesa.Agent):
         """Take a case when idle and on duty; reply and close it when due."""
         t = self.model.tick
         if self.case is None:
-            if not self.on_duty():
+            if len(self.queue()) == 0 or not self.on_duty():  # nothing to take: skip the clock
                 return
             case = self.queue().pop()
             if case is None:

@@ -1,0 +1,189 @@
+"""Compiled kernels of the diffusion engine (numba, cached on disk after the first call).
+
+The keyed draws here are bit-for-bit those of `sim.rng` (SplitMix64 finaliser on 64-bit words),
+so a compiled loop and the numpy version make the same decisions:
+
+* `select_viewers`: which followers of an account see a post (one keyed draw per follower).
+* `account_views`: impressions, unique reach by valence and incident reach of a tick's views.
+* `reshare_hits`: which views turn into a reshare (one keyed draw per candidate view).
+* `independent_cascade`: the classic independent-cascade process on the follower graph, built
+  from the same row traversal and keyed draw as `select_viewers`; it is what the diffusion
+  benchmark compares with cynetdiff, NDlib and a per-agent Mesa model.
+
+Every kernel is deterministic: no numba RNG, only keyed hashes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sim.rng import derive
+
+_C1 = np.uint64(0xBF58476D1CE4E5B9)
+_C2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_S11 = np.uint64(11)
+_S27 = np.uint64(27)
+_S30 = np.uint64(30)
+_S31 = np.uint64(31)
+_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@njit(cache=True, inline="always")
+def _mix(x):  # pragma: no cover - compiled
+    x = x ^ (x >> _S30)
+    x = x * _C1
+    x = x ^ (x >> _S27)
+    x = x * _C2
+    return x ^ (x >> _S31)
+
+
+@njit(cache=True, inline="always")
+def _keyed(base, i):  # pragma: no cover - compiled
+    """`sim.rng.keyed_uniform` for one id: uniform in [0, 1) from (base, id)."""
+    h = _mix(_mix(np.uint64(i) + base) ^ base)
+    return np.float64(h >> _S11) * _UNIT
+
+
+@njit(cache=True, inline="always")
+def _keyed_pair(key_salted, i):  # pragma: no cover - compiled
+    """`sim.rng.keyed_uniform_pairs` for one (key, id)."""
+    h = _mix(_mix(key_salted) ^ _mix(np.uint64(i) + _GOLDEN))
+    return np.float64(h >> _S11) * _UNIT
+
+
+@njit(cache=True)
+def _select(followers, prob, base, scale):  # pragma: no cover - compiled
+    out = np.empty(followers.size, dtype=np.int32)
+    k = 0
+    for j in range(followers.size):
+        f = followers[j]
+        if _keyed(base, f) < scale * prob[f]:
+            out[k] = f
+            k += 1
+    return out[:k]
+
+
+def select_viewers(followers: np.ndarray, prob: np.ndarray, key: int, salt: int, scale: float) -> np.ndarray:
+    """Followers `f` whose keyed draw `u(key, f, salt)` falls below `scale * prob[f]`.
+
+    Same decisions as `followers[keyed_uniform(key, followers, salt) < scale * prob[followers]]`.
+    """
+    if followers.size == 0:
+        return followers.astype(np.int32)
+    return _select(followers, prob, np.uint64(derive(key, salt)), float(scale))
+
+
+@njit(cache=True)
+def _account(viewers, pids, valence, topic, incident_topic, seen_neg, seen_zero, seen_pos,
+             seen_incident, impressions, reached, counts):  # pragma: no cover - compiled
+    # counts: impressions by valence (-1, 0, +1), new reach by valence, new incident reach
+    for i in range(viewers.size):
+        v, p = viewers[i], pids[i]
+        val = valence[p]
+        impressions[p] += 1
+        counts[val + 1] += 1
+        seen = seen_neg if val < 0 else (seen_pos if val > 0 else seen_zero)
+        if not seen[v]:
+            seen[v] = True
+            reached[p] += 1
+            counts[val + 4] += 1
+        if val < 0 and topic[p] == incident_topic and not seen_incident[v]:
+            seen_incident[v] = True
+            counts[6] += 1
+
+
+def account_views(viewers, pids, posts, seen: dict, seen_incident: np.ndarray, incident_topic: int) -> np.ndarray:
+    """Count impressions and first views of one tick's (viewer, post) pairs, in order.
+
+    Updates `posts.impressions`, `posts.reached`, `seen[valence]` and `seen_incident` in place;
+    the first post (in delivery order) that shows a person a valence gets the credit for reaching them.
+
+    Returns:
+        int64[7]: impressions by valence -1, 0, +1; new reach by valence -1, 0, +1; new incident reach.
+    """
+    counts = np.zeros(7, dtype=np.int64)
+    _account(viewers, pids, posts.valence, posts.topic, incident_topic, seen[-1], seen[0], seen[1],
+             seen_incident, posts.impressions, posts.reached, counts)
+    return counts
+
+
+@njit(cache=True)
+def _reshare_hits(viewers, pids, valence, cascade, reshare_p, appeal, keys, role_reshare, role,
+                  sentiment, salt_key):  # pragma: no cover - compiled
+    out = np.empty(viewers.size, dtype=np.int64)
+    k = 0
+    for i in range(viewers.size):
+        v, pid = viewers[i], pids[i]
+        root = cascade[pid]
+        p = reshare_p[pid] * appeal[root] * role_reshare[role[v]]
+        # people pass on what agrees with how they feel about the brand
+        p = p * max(0.0, 1.0 + np.float64(valence[pid]) * sentiment[v])
+        if p > 0.0 and _keyed_pair(np.uint64(keys[root]) ^ salt_key, v) < p:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+def reshare_hits(viewers, pids, posts, role_reshare, role, sentiment, salt: int) -> np.ndarray:
+    """Indices of the views that lead to a reshare decision (before the once-per-cascade rule).
+
+    P(reshare) = reshare_p(post) * appeal(cascade) * role multiplier * max(0, 1 + valence * sentiment),
+    decided by the keyed draw `keyed_uniform_pairs(key of the cascade, viewer, salt)`.
+    """
+    return _reshare_hits(viewers, pids, posts.valence, posts.cascade, posts.reshare_p, posts.appeal,
+                         posts.key, role_reshare, role, sentiment, np.uint64(derive(salt)))
+
+
+@njit(cache=True)
+def _cascade(indptr, indices, seeds, prob, scale, base, active, order):  # pragma: no cover
+    n_active = 0
+    for s in seeds:
+        if not active[s]:
+            active[s] = True
+            order[n_active] = s
+            n_active += 1
+    head = 0
+    while head < n_active:  # breadth first: order[head:] are active and have not tried yet
+        u = order[head]
+        head += 1
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            if not active[v] and _keyed(base, e) < scale * prob[v]:
+                active[v] = True
+                order[n_active] = v
+                n_active += 1
+    return n_active
+
+
+def independent_cascade(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, prob: np.ndarray,
+                        scale: float, key: int, active: np.ndarray | None = None) -> np.ndarray:
+    """Run an independent cascade to the end and return the activated nodes in activation order.
+
+    Each newly active node `u` gets one chance to activate each follower `v` (edge `e` of the CSR
+    graph), with probability `scale * prob[v]`, decided by a keyed draw on (key, e).
+
+    Args:
+        indptr: CSR row pointers (int64), `indices[indptr[u]:indptr[u+1]]` follow `u`.
+        indices: followers (int32).
+        seeds: initially active nodes.
+        prob: per-node activation probability (use ones and `scale=p` for a uniform cascade).
+        scale: multiplier of `prob`.
+        key: 64-bit key of the draws; another key gives another independent cascade.
+        active: optional reusable bool work array of length n, all False; left all False again.
+
+    Returns:
+        int32 array of activated nodes, seeds first.
+    """
+    n = indptr.size - 1
+    own = active is None
+    if own:
+        active = np.zeros(n, dtype=np.bool_)
+    order = np.empty(n, dtype=np.int32)
+    k = _cascade(indptr, indices, np.asarray(seeds, dtype=np.int64), prob, float(scale),
+                 np.uint64(derive(key, 0)), active, order)
+    out = order[:k].copy()
+    if not own:
+        active[out] = False
+    return out
