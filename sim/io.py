@@ -1,4 +1,9 @@
-"""Atomic result writing: temp file + rename, and an INCOMPLETE marker while a run writes."""
+"""Atomic result writing: temp file + rename, and an INCOMPLETE marker while a run writes.
+
+Every file is written to a temporary name beside its target, flushed to disk and renamed onto the
+target, so a reader sees the old file or the new one, never a half-written one. A run directory
+carries an INCOMPLETE marker from the start of a run until its last file is in place.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,11 @@ import pandas as pd
 import yaml
 
 INCOMPLETE = "INCOMPLETE"
+COMPLETION_FILE = "metrics.json"  # written last by save_result
+TEMP_SUFFIX = ".tmp"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+RESULT_FILES = ("config.yaml", "timeseries.csv", "events.parquet", "metrics.json")
 
 
 def _clean(obj: Any) -> Any:
@@ -32,10 +42,13 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
+        with open(tmp, "rb+") as fh:  # on disk before the rename makes it visible
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes owner-only files
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -70,15 +83,56 @@ def write_parquet(path: str | os.PathLike, df: pd.DataFrame) -> None:
         df.to_parquet(tmp, index=False)
 
 
+_HELD: dict[Path, int] = {}  # run directories this process is writing (nested markers)
+
+
 @contextmanager
 def incomplete_marker(outdir: str | os.PathLike) -> Iterator[Path]:
-    """Mark `outdir` INCOMPLETE while the block runs; remove the mark when it succeeds."""
+    """Mark `outdir` INCOMPLETE while the block runs; remove the mark only when it succeeds.
+
+    Nested uses for the same directory share one marker, removed by the outermost block. A run
+    killed at any point therefore leaves the marker behind (or, if it never started writing, no
+    result files at all). Entering also removes a metrics.json left by an earlier run in the same
+    directory, so that old and new files are never mixed under a file that looks complete.
+    """
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    key = outdir.resolve()
     marker = outdir / INCOMPLETE
-    marker.write_text("This run did not finish; its files must not be used.\n", encoding="utf-8")
-    yield outdir
-    marker.unlink(missing_ok=True)
+    if _HELD.get(key, 0) == 0:
+        outdir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(outdir)
+        write_text(marker, "This run did not finish; its files must not be used.\n")
+        (outdir / COMPLETION_FILE).unlink(missing_ok=True)
+    _HELD[key] = _HELD.get(key, 0) + 1
+    try:
+        yield outdir
+        ok = True
+    except BaseException:
+        ok = False
+        raise
+    finally:
+        _HELD[key] -= 1
+        if _HELD[key] == 0:
+            del _HELD[key]
+            if ok:
+                marker.unlink(missing_ok=True)
+
+
+def remove_stale_temps(outdir: str | os.PathLike) -> int:
+    """Delete temporary files a killed writer left in `outdir` and its figures/; count them."""
+    removed = 0
+    folders = (Path(outdir), Path(outdir) / "figures")
+    for tmp in (t for folder in folders for t in folder.glob(f".*{TEMP_SUFFIX}")):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def is_complete(outdir: str | os.PathLike, files: tuple[str, ...] = RESULT_FILES) -> bool:
+    """Whether `outdir` holds finished results: no INCOMPLETE marker and every file present."""
+    outdir = Path(outdir)
+    return not (outdir / INCOMPLETE).exists() and all((outdir / f).is_file() for f in files)
 
 
 def save_result(result, outdir: str | os.PathLike) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import fields, is_dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sim.config import (
@@ -16,19 +17,20 @@ from sim.config import (
     ConfigError,
     RunConfig,
 )
+from sim.network import EDGELIST_FORMATS
 
 # Field names (in any section) that hold probabilities or shares in [0, 1].
 PROBABILITY_FIELDS = {
     "listening_recall", "resolution_skill", "handoff_loss", "phone_uptake", "phone_resolution",
     "web_share", "web_resolution", "kb_max_skill", "community_resolution",
-    "community_max_severity", "delight_post_prob", "bot_resolution", "bot_backfire",
+    "community_max_severity", "community_severe_resolution", "delight_post_prob", "bot_resolution", "bot_backfire",
     "bot_severity_threshold", "compensation_min_severity", "customer_share", "severity",
-    "victim_complain_share", "complaint_severity", "attention", "answered_appeal",
+    "victim_complain_share", "contact_share", "complaint_severity", "attention", "answered_appeal", "canned_appeal", "delight_brand_reshare",
     "resolved_appeal", "reply_visibility", "thanks_prob", "churn_prob_max", "recovery_floor",
     "networker", "opinion_leader", "trendsetter", "amplifier", "p",
 }
 # Fields allowed to be negative (everything else numeric must be >= 0).
-SIGNED_FIELDS = {"sentiment", "sentiment_mean", "churn_threshold", "valence"}
+SIGNED_FIELDS = {"sentiment", "sentiment_mean", "churn_threshold", "valence", "documented", "low", "high"}
 # Fields that must be strictly positive.
 POSITIVE_FIELDS = {
     "reference_population", "horizon_h", "tick_min", "size", "mean_followers", "max_followers",
@@ -36,6 +38,12 @@ POSITIVE_FIELDS = {
     "susceptibility_a", "susceptibility_b", "phone_capacity_per_hour", "web_capacity_per_hour",
     "delight_cost", "response_decay_min", "m", "k",
 }
+
+# Counts stored as floats in some sections must still be whole numbers.
+INTEGER_FIELDS = {"reference_population", "followers", "victims", "max_followups", "size"}
+MAX_PEOPLE = 2**31 - 2  # node ids are 32-bit
+MAX_HORIZON_H = 24 * 366
+TICK_DIVISORS = "a tick that divides an hour evenly, such as 0.5, 1, 2, 5, 10, 15, 30 or 60 minutes"
 
 
 def validate(cfg: RunConfig) -> RunConfig:
@@ -50,6 +58,9 @@ def validate(cfg: RunConfig) -> RunConfig:
     _walk(cfg, "")
     _check_choices(cfg)
     _check_scenario(cfg)
+    _check_sizes(cfg)
+    _check_names(cfg)
+    _check_free(cfg)
     return cfg
 
 
@@ -63,7 +74,7 @@ def _walk(obj: Any, prefix: str) -> None:
             for i, item in enumerate(value):
                 if is_dataclass(item):
                     _walk(item, f"{key}[{i}].")
-        elif isinstance(value, dict):
+        elif isinstance(value, dict) and f.name != "settings":  # settings: checked once applied
             for name, v in value.items():
                 if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
                     raise ConfigError(f"{key}.{name}", v, "a finite number of 0 or more")
@@ -94,6 +105,8 @@ def _check_number(key: str, name: str, value: float) -> None:
             raise ConfigError(key, value, "a whole number from 0 to 2**63-1")
     elif name not in SIGNED_FIELDS and value < 0:
         raise ConfigError(key, value, "a number of 0 or more")
+    if name in INTEGER_FIELDS and isinstance(value, float) and not value.is_integer():
+        raise ConfigError(key, value, "a whole number")
 
 
 def _check_choices(cfg: RunConfig) -> None:
@@ -158,6 +171,7 @@ def _check_scenario(cfg: RunConfig) -> None:
                 )
         if inc.at_h > sc.horizon_h:
             raise ConfigError(f"scenario.incidents[{i}].at_h", inc.at_h, f"a time within the horizon (<= {sc.horizon_h} h)")
+    _check_targets_and_actions(sc)
     if sc.brand.followers > sc.reference_population:
         raise ConfigError("scenario.brand.followers", sc.brand.followers,
                           f"at most the reference population ({sc.reference_population})")
@@ -165,3 +179,85 @@ def _check_scenario(cfg: RunConfig) -> None:
     if cfg.population.size <= n_named + 1:
         raise ConfigError("population.size", cfg.population.size,
                           f"more than {n_named + 1} (the brand and the named accounts need places)")
+
+
+TARGET_BOUNDS = ("near", "at_least", "at_most")
+ACTION_KINDS = ("reply", "resolve", "statement")
+
+
+def _check_targets_and_actions(sc) -> None:
+    for i, t in enumerate(sc.targets):
+        if t.bound not in TARGET_BOUNDS:
+            raise ConfigError(f"scenario.targets[{i}].bound", t.bound, "one of " + ", ".join(TARGET_BOUNDS))
+        if t.lift and not sc.counterfactual:
+            raise ConfigError(f"scenario.targets[{i}].lift", t.lift,
+                              "false, unless scenario.counterfactual names the strategy to compare with")
+    for i, a in enumerate(sc.actions):
+        if a.kind not in ACTION_KINDS:
+            raise ConfigError(f"scenario.actions[{i}].kind", a.kind, "one of " + ", ".join(ACTION_KINDS))
+        if a.kind != "statement" and not (0 <= a.incident < len(sc.incidents) and sc.incidents[a.incident].complainers):
+            raise ConfigError(f"scenario.actions[{i}].incident", a.incident,
+                              "the index of an incident with named complainers")
+        if a.at_h > sc.horizon_h:
+            raise ConfigError(f"scenario.actions[{i}].at_h", a.at_h, f"a time within the horizon (<= {sc.horizon_h} h)")
+
+
+def _check_sizes(cfg: RunConfig) -> None:
+    """Sizes the generators and the clock can honour, checked before anything is built."""
+    sc, net, n = cfg.scenario, cfg.network, cfg.population.size
+    if n > MAX_PEOPLE:
+        raise ConfigError("population.size", n, f"at most {MAX_PEOPLE:,} people (node ids are 32-bit)")
+    if sc.horizon_h > MAX_HORIZON_H:
+        raise ConfigError("scenario.horizon_h", sc.horizon_h, f"at most {MAX_HORIZON_H} hours (one year)")
+    per_hour = 60.0 / sc.tick_min
+    if sc.tick_min > 60 or abs(per_hour - round(per_hour)) > 1e-9:
+        raise ConfigError("scenario.tick_min", sc.tick_min, TICK_DIVISORS)
+    if net.kind == "heavy_tailed":
+        if net.exponent <= 1:
+            raise ConfigError("network.exponent", net.exponent,
+                              "a power-law exponent greater than 1 (about 2.3 on Twitter)")
+        cap = min(net.max_followers, n - 1)
+        if net.mean_followers >= cap:
+            raise ConfigError("network.mean_followers", net.mean_followers,
+                              f"a mean below the follower cap min(network.max_followers, "
+                              f"population.size - 1) = {cap}")
+    elif net.kind == "barabasi_albert" and not net.m < n:
+        raise ConfigError("network.m", net.m, f"1 to {n - 1} attachments (fewer than population.size)")
+    elif net.kind == "watts_strogatz" and (net.k % 2 or not 2 <= net.k < n):
+        raise ConfigError("network.k", net.k,
+                          f"an even number of ring neighbours from 2 to {n - 1} (below population.size)")
+    if net.format not in EDGELIST_FORMATS:
+        raise ConfigError("network.format", net.format, "one of " + ", ".join(EDGELIST_FORMATS))
+    if net.kind == "edgelist":
+        path = Path(str(net.path))
+        if not path.is_file():
+            raise ConfigError("network.path", net.path,
+                              "an existing edge-list file (whitespace text, .csv or .parquet); "
+                              + ("it is a directory" if path.is_dir() else "no file is at that path"))
+
+
+def _check_names(cfg: RunConfig) -> None:
+    """Names end up in directory names and tables: no path separators or control characters."""
+    for key, value in (("scenario.name", cfg.scenario.name), ("strategy.name", cfg.strategy.name),
+                       ("scenario.brand.name", cfg.scenario.brand.name)):
+        if not value.strip() or any(c in value for c in "/\\") or not value.isprintable():
+            raise ConfigError(key, value, "a non-empty printable name without / or \\")
+
+
+def _check_free(cfg: RunConfig) -> None:
+    """Calibration's free parameters must name existing numeric keys with low <= high."""
+    data = cfg.to_dict()
+    for i, fp in enumerate(cfg.scenario.free):
+        node: Any = data
+        for part in fp.key.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                raise ConfigError(f"scenario.free[{i}].key", fp.key,
+                                  "a dotted key of a numeric config value, e.g. scenario.incidents.0.appeal")
+        if isinstance(node, bool) or not isinstance(node, (int, float)):
+            raise ConfigError(f"scenario.free[{i}].key", fp.key, "a key whose value is a number")
+        if fp.low > fp.high:
+            raise ConfigError(f"scenario.free[{i}].low", fp.low, f"at most high ({fp.high})")
