@@ -6,16 +6,15 @@ events.parquet (event log) and figures/timeline.png into the run directory.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
 
 from experiments.common import (
-    check_group_overrides, output_dir, quiet_mesa, resolved, run_config, user_errors,
+    output_dir, quiet_mesa, resolved, run_app, run_config, user_errors,
 )
-from sim.io import save_result, write_yaml
+from sim.io import incomplete_marker, save_result
 from sim.runner import run
 
 SUMMARY_KEYS = (
@@ -45,23 +44,36 @@ def summary_text(metrics: dict[str, float], scale: float) -> str:
     return "\n".join(lines)
 
 
+def load_notes(metrics: dict[str, float], path: str | None) -> list[str]:
+    """Lines telling the user what the edge-list loader cleaned up (also in metrics.json)."""
+    loops = int(metrics.get("edgelist_self_loops_dropped", 0))
+    dups = int(metrics.get("edgelist_duplicates_dropped", 0))
+    if not (loops or dups):
+        return []
+    records = int(metrics.get("edgelist_records", 0))
+    return [f"note: edge list {path}: dropped {loops:,} self-loop(s) and {dups:,} duplicate edge(s) "
+            f"of {records:,} lines (counted in metrics.json as edgelist_*)"]
+
+
 def execute(cfg: DictConfig) -> dict[str, float]:
     """Run one simulation from a composed config and write its files; return the metrics."""
     quiet_mesa()
     with user_errors():
         rc = run_config(cfg)
     outdir = output_dir(cfg)
-    result = run(rc, progress=bool(cfg.get("progress", True)))
-    result.config = resolved(cfg)
-    save_result(result, outdir)
-    if cfg.get("figures", True):
-        from sim.viz.timeline import save_figure, timeline_figure
+    with incomplete_marker(outdir), user_errors(outdir):  # marked INCOMPLETE until all is written
+        result = run(rc, progress=bool(cfg.get("progress", True)))
+        result.config = resolved(cfg)
+        if cfg.get("figures", True):
+            from sim.viz.timeline import save_figure, timeline_figure
 
-        title = f"{rc.scenario.name}: strategy {rc.strategy.name}, seed {rc.seed}"
-        incidents = [i.at_h for i in rc.scenario.incidents]
-        save_figure(timeline_figure(result.timeseries, result.events, title, incidents),
-                    Path(outdir) / "figures" / "timeline.png")
-    write_yaml(Path(outdir) / "config.yaml", result.config)
+            title = f"{rc.scenario.name}: strategy {rc.strategy.name}, seed {rc.seed}"
+            incidents = [i.at_h for i in rc.scenario.incidents]
+            save_figure(timeline_figure(result.timeseries, result.events, title, incidents),
+                        Path(outdir) / "figures" / "timeline.png")
+        save_result(result, outdir)
+    for note in load_notes(result.metrics, rc.network.path):
+        print(note)
     print(f"\n{rc.scenario.name} / {rc.strategy.name} / seed {rc.seed} "
           f"({rc.population.size:,} simulated people, 1 = {result.metrics['scale_factor']:.0f} real)")
     print(summary_text(result.metrics, result.metrics["scale_factor"]))
@@ -76,5 +88,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    check_group_overrides(sys.argv[1:])
-    main()
+    run_app(main)

@@ -97,6 +97,10 @@ def compute_metrics(model) -> dict[str, float]:
     staffed = sum(1 for t in range(model.n_ticks) if desk.shift.on_duty(*model.clock_at(t))) * len(desk.staff)
     m["utilisation"] = _share(busy, staffed)
     m.update(desk.costs(model.n_ticks))
+    report = getattr(model.env, "load_report", None)
+    if report is not None:  # what loading the edge list cleaned up, reported to the user
+        m.update(edgelist_records=report.records, edgelist_self_loops_dropped=report.self_loops_dropped,
+                 edgelist_duplicates_dropped=report.duplicates_dropped)
     for k in COUNT_METRICS:
         m[f"{k}_scaled"] = m[k] * model.scale
     return {k: float(v) for k, v in m.items()}

@@ -16,9 +16,10 @@ import numpy as np
 
 from sim.config import RunConfig
 from sim.diffusion import KIND, TOPIC_BACKGROUND, TOPIC_INCIDENT, Diffusion
-from sim.network import FollowerGraph, build_network
+from sim.network import FollowerGraph, LoadReport, build_network, load_edgelist_with_report
 from sim.opinion import Opinion
 from sim.population import BRAND_NODE, ROLE_INDEX, Population, build_population
+from sim.resources import check_memory
 from sim.rng import Streams, derive, keyed_uniform
 from sim.scenario import (
     CHATTER_KINDS, Chatter, Clock, chatter_schedule, incident_victims, n_ticks,
@@ -36,6 +37,7 @@ class Environment:
     chatter: Chatter
     victims: list[np.ndarray]
     scale: float
+    load_report: LoadReport | None = None  # what loading an edge list dropped (None if generated)
 
 
 def build_environment(cfg: RunConfig) -> Environment:
@@ -43,10 +45,13 @@ def build_environment(cfg: RunConfig) -> Environment:
     streams = Streams(cfg.seed)
     sc, net = cfg.scenario, cfg.network
     n = cfg.population.size
+    check_memory(cfg)  # refuse a run that cannot fit before building anything big
+    load_report = None
     if net.kind == "edgelist":
-        graph = build_network("edgelist", n, streams.generator("network"), path=net.path, fmt=net.format,
-                              edge_meaning=net.edge_meaning)
-        n = graph.n_nodes
+        loaded, load_report = load_edgelist_with_report(net.path, fmt=net.format, edge_meaning=net.edge_meaning)
+        n = loaded.n_nodes
+        check_memory(cfg, loaded=(n, loaded.n_edges))
+        del loaded
     named = named_follower_counts(cfg, n)
     graph = build_network(
         net.kind, n, streams.generator("network"), mean_followers=net.mean_followers,
@@ -62,7 +67,7 @@ def build_environment(cfg: RunConfig) -> Environment:
     clock = Clock(sc)
     chatter = chatter_schedule(cfg, pop, clock, streams.generator("chatter"))
     victims = incident_victims(cfg, pop, streams.generator("incident"))
-    return Environment(graph, pop, chatter, victims, scale_factor(cfg, graph.n_nodes))
+    return Environment(graph, pop, chatter, victims, scale_factor(cfg, graph.n_nodes), load_report)
 
 
 class SocialCareModel(mesa.Model):
