@@ -146,6 +146,7 @@ class StrategyConfig:
     phone_capacity_per_hour: float = 500.0
     phone_cost: float = 1.60
     phone_resolution: float = 0.6
+    phone_delay_min: float = 120.0  # mean time until a redirected customer gets through by phone
     web_share: float = 0.0  # share of redirected complainers sent to web self-service
     web_capacity_per_hour: float = 20_000.0
     web_cost: float = 0.54
@@ -160,13 +161,16 @@ class StrategyConfig:
     # community super-users
     community_super_users: int = 0
     community_response_min: float = 20.0
-    community_resolution: float = 0.5
+    community_resolution: float = 0.5  # for cases up to community_max_severity
     community_max_severity: float = 0.5
+    community_severe_resolution: float = 0.1  # for more severe cases (the rest are escalated)
     community_cost_per_answer: float = 0.5
     # proactive delight
     delight_budget_per_day: float = 0.0
     delight_cost: float = 15.0
     delight_post_prob: float = 0.6
+    delight_appeal: float = 3.0  # reshare multiplier of a delighted customer's post
+    delight_brand_reshare: float = 0.0  # probability the brand account reshares that post
     # bot
     bot: bool = False
     bot_resolution: float = 0.15
@@ -230,6 +234,7 @@ class DiffusionConfig:
     reshare_base: float = 0.006
     negative_appeal: float = 2.0  # negative posts are reshared this much more
     answered_appeal: float = 0.5  # a publicly answered complaint spreads this much less
+    canned_appeal: float = 0.8  # ... and this much less after a canned or automated reply
     resolved_appeal: float = 0.25
     reply_visibility: float = 0.3  # share of a complainer's followers who can see a reply
     thanks_prob: float = 0.4  # a resolved complainer posts thanks (times speed factor)

@@ -56,7 +56,7 @@ def compute_metrics(model) -> dict[str, float]:
     u = keyed_uniform(model.streams.key("churn"), np.arange(pop.size), 0)
     left = churn(s, pop.is_customer, u, cfg.population)
     left[BRAND_NODE] = False
-    original = [c for c in desk.cases if c.channel != "duplicate"]
+    original = [c for c in desk.cases if not c.duplicate]
     times = np.array([(c.first_response - c.tick) * model.tick_min for c in original if c.first_response >= 0])
     mentions = {v: int(model.mentions_tick[v].sum()) for v in (-1, 0, 1)}
     m: dict[str, float] = {
@@ -97,6 +97,7 @@ def compute_metrics(model) -> dict[str, float]:
     staffed = sum(1 for t in range(model.n_ticks) if desk.shift.on_duty(*model.clock_at(t))) * len(desk.staff)
     m["utilisation"] = _share(busy, staffed)
     m.update(desk.costs(model.n_ticks))
+    m.update(desk.service_metrics())
     report = getattr(model.env, "load_report", None)
     if report is not None:  # what loading the edge list cleaned up, reported to the user
         m.update(edgelist_records=report.records, edgelist_self_loops_dropped=report.self_loops_dropped,

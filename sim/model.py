@@ -128,6 +128,11 @@ class SocialCareModel(mesa.Model):
         if tick <= self.n_ticks:
             self._calendar[tick].append((fn, args))
 
+    def fire_due(self, tick: int) -> None:
+        """Call the events scheduled for `tick` (the service desk's warm-up uses it)."""
+        for fn, args in self._calendar.pop(tick, ()):
+            fn(*args)
+
     def log_event(self, kind: str, author: int, parent: int) -> None:
         """Record a service event (not a post) in the event log."""
         self.service_events.append((self.tick, kind, int(author), int(parent)))
@@ -193,7 +198,7 @@ class SocialCareModel(mesa.Model):
 
     def _followup_check(self, case, j: int) -> None:
         inc = self.cfg.scenario.incidents[j]
-        if case is None or case.first_response >= 0 or not case.open or case.followups >= inc.max_followups:
+        if case is None or case.quieted or not case.open or case.followups >= inc.max_followups:
             return
         self.post_followup(case)
         self.schedule(self.tick + self._followup_ticks(inc), self._followup_check, case, j)

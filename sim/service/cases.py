@@ -1,4 +1,10 @@
-"""Cases (one complaint and its follow-ups) and the triage queue that orders them."""
+"""Cases (one complaint and its follow-ups) and the triage queue that orders them.
+
+A case is either about a simulated person (their posts spread, their sentiment moves) or, when
+the run is smaller than the real audience it describes, part of the unseen workload: a real
+complaint the desk must still work (it costs staff time, contacts and money) but whose author is
+not simulated (`unseen`, author -1).
+"""
 
 from __future__ import annotations
 
@@ -23,17 +29,30 @@ class Case:
     detected: int = -1
     queued: int = -1
     first_response: int = -1
+    personal_reply: int = -1  # first reply by a person (not canned, not a bot)
     closed: int = -1
     resolved: bool = False
     lost: bool = False
     followups: int = 0
+    handoffs: int = 0  # hand-offs from the social team to service (siloed organisation)
     awaiting: bool = False  # queued for an answer that has not come yet
-    channel: str = ""
+    channel: str = ""  # "original" or "duplicate"; "phone" or "web" once redirected
+    duplicate: bool = False  # a siloed desk saw a follow-up again as a new case
+    original: "Case | None" = None  # for a duplicate: the first case of the same complainer
+    unseen: bool = False  # part of the unseen workload (no simulated author)
+
+    @property
+    def quieted(self) -> bool:
+        """Whether the complainer stops following up: a person answered, or the case is resolved.
+
+        A canned reply or a bot does not quiet an unresolved complainer.
+        """
+        return self.personal_reply >= 0 or self.resolved
 
     @property
     def open(self) -> bool:
-        """Not yet closed (resolved, unresolved or lost)."""
-        return self.closed < 0 and not self.lost
+        """Not yet closed. A case lost in a hand-off stays open: its complainer still waits."""
+        return self.closed < 0
 
 
 class TriageQueue:

@@ -4,9 +4,13 @@ Flow of a complaint: listening finds it (recall, latency) -> in a siloed organis
 (marketing) team hands it to service with a delay and some loss, in an integrated one it goes
 straight to the desk -> a bot, the community or the care staff answer in triage order -> a public
 reply (a post the complainer and some of their followers see) -> private resolution, on social or
-through the phone line / web self-service -> the complainer's sentiment moves, a resolved one may
-post thanks. Unanswered complainers post follow-ups. All draws about a case are keyed by the
-complaint, so they are common to every strategy.
+through the phone line / web self-service (after the customer's own delay) -> the complainer's
+sentiment moves, a resolved one may post thanks. Unanswered complainers post follow-ups; a siloed
+desk, which keeps no customer record, sees a follow-up as a new (duplicate) case.
+
+The desk also works the unseen workload (`sim.service.workload`): the real complaints a
+down-scaled run does not simulate as people, so that queues and costs are those of the real desk.
+All draws about a case are keyed by the complaint, so they are common to every strategy.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from sim.population import BRAND_NODE
 from sim.rng import derive, keyed_uniform_one
 from sim.service.cases import Case, TriageQueue
 from sim.service.channels import Channel
+from sim.service.delight import Delight
 from sim.service.shifts import parse_shift
 from sim.service.staff import CareAgent, SuperUserAgent
+from sim.service.workload import unseen_workload
 
 COMPLAINT_KINDS = (KIND["complaint"], KIND["followup"])
-MENTION_KINDS = (KIND["praise"], KIND["mention"])
+WARMUP_H = 168.0  # the desk works one week of real workload before the run starts
+LARGE_ACCOUNT_FOLLOWERS = 10_000  # real followers from which an account counts as large
 
 
 class ServiceDesk:
@@ -37,25 +44,42 @@ class ServiceDesk:
         self.tick_min = model.tick_min
         self.queue = TriageQueue(s.triage)
         self.community_queue = TriageQueue("fifo")
-        self.cases: list[Case] = []
+        self.cases: list[Case] = []  # cases of simulated people
+        self.unseen_cases: list[Case] = []  # the unseen workload that reached the desk
         self.case_of_author: dict[int, Case] = {}
         self.shift = parse_shift(s.shift, key="strategy.shift")
         self.staff = [CareAgent(model, self, self.shift) for _ in range(s.staff)]
         self.super_users = [SuperUserAgent(model, self, int(n)) for n in model.super_user_nodes(s.community_super_users)]
         self.phone = Channel("phone", s.phone_capacity_per_hour, s.phone_cost, s.phone_resolution, self.tick_min)
         self.web = Channel("web", s.web_capacity_per_hour, s.web_cost, s.web_resolution, self.tick_min)
+        self.delight = Delight(model, s)
         self.kb_resolved = 0
         self.compensation_paid = 0.0
-        self.delight_spent = 0.0
-        self.delight_day = -1
         self.bot_contacts = 0
         self.community_answers = 0
+        self.handoffs_lost = 0
         self.statement_posted = False
-        self.backlog = 0
         self.backlog_peak = 0
+        self._waiting: set[int] = set()  # simulated cases detected and not yet answered
+        self._answered: set[int] = set()  # simulated complainers who got a first answer
+        self._resolved_authors: set[int] = set()
+        self._appeal: dict[int, float] = {}  # cascade -> damping applied so far
         self.key = model.streams.key("service")
+        if s.listening_recall > 0 and (s.staff > 0 or s.bot or s.community_super_users > 0):
+            self._schedule_unseen()
+            self._warm_up()
 
     # ------------------------------------------------------------ helpers
+    @property
+    def backlog(self) -> int:
+        """Simulated complaints found and not yet answered (lost hand-offs excluded)."""
+        return len(self._waiting)
+
+    @property
+    def delight_spent(self) -> float:
+        """Money spent on proactive delight (real dollars)."""
+        return self.delight.spent
+
     def case_uniform(self, case: Case, salt: int) -> float:
         """A uniform draw about `case` common to all strategies."""
         return keyed_uniform_one(derive(self.key, case.author, case.post), salt)
@@ -65,7 +89,8 @@ class ServiceDesk:
         return max(1, math.ceil(-mean_min * math.log(max(1.0 - u, 1e-12)) / self.tick_min))
 
     def _log(self, kind: str, case: Case) -> None:
-        self.model.log_event(kind, case.author, case.post)
+        if not case.unseen:
+            self.model.log_event(kind, case.author, case.post)
 
     def kb_skill(self) -> float:
         """Resolution probability of staff, raised by the knowledge base as cases close."""
@@ -82,10 +107,18 @@ class ServiceDesk:
         progress = (self.kb_skill() - s.resolution_skill) / (s.kb_max_skill - s.resolution_skill)
         return 1.0 - 0.3 * progress
 
+    def _damp(self, cascades: list[int], level: float) -> None:
+        """Bring the reshare appeal of complaint cascades down to `level` (never back up)."""
+        for c in cascades:
+            now = self._appeal.get(c, 1.0)
+            if level < now:
+                self.model.diffusion.set_appeal(c, level / now)
+                self._appeal[c] = level
+
     # ------------------------------------------------------------ listening
     def on_post(self, pid: int) -> None:
         """Called for every new post: complaints become cases; mentions may get delight."""
-        m, posts = self.model, self.model.diffusion.posts
+        posts = self.model.diffusion.posts
         author, kind = int(posts.author[pid]), int(posts.kind[pid])
         if author == BRAND_NODE:
             return
@@ -95,31 +128,60 @@ class ServiceDesk:
             if case is None or not case.open or (siloed and kind == KIND["followup"] and case.detected >= 0):
                 # a new case; a siloed desk has no customer record, so a follow-up it sees again
                 # becomes a duplicate case
-                case = self._new_case(pid, author, kind == KIND["complaint"])
+                case = self._new_case(pid, author, kind == KIND["complaint"], case)
             case.cascades.append(int(posts.cascade[pid]))
             if case.detected < 0:
-                self._listen(case, pid)
-        elif kind in MENTION_KINDS and self.strategy.delight_budget_per_day > 0:
-            self._maybe_delight(pid, author)
+                self._listen(case, derive(self.key, int(posts.key[pid])))
+        elif posts.topic[pid] != TOPIC_SERVICE:
+            self.delight.consider(pid, author)
 
-    def _new_case(self, pid: int, author: int, original: bool) -> Case:
+    def _new_case(self, pid: int, author: int, original: bool, previous: Case | None) -> Case:
         m = self.model
         case = Case(
             id=len(self.cases), author=author, post=pid, tick=m.tick,
             severity=m.severity_of(pid), followers=int(m.pop.followers[author]),
             influence=int(m.pop.influence[author]),
         )
-        case.channel = "original" if original else "duplicate"
+        if not original and previous is not None:
+            case.duplicate, case.original = True, previous.original or previous
+        case.channel = "duplicate" if case.duplicate else "original"
         self.cases.append(case)
         self.case_of_author[author] = case
         return case
 
-    def _listen(self, case: Case, pid: int) -> None:
+    def _schedule_unseen(self) -> None:
+        m = self.model
+        warmup = int(round(WARMUP_H * 60.0 / self.tick_min))
+        wl = unseen_workload(m.cfg, m.pop, m.scale, m.streams.generator("workload"), warmup)
+        for i in range(len(wl)):
+            case = Case(id=i, author=-1, post=i, tick=int(wl.tick[i]), severity=float(wl.severity[i]),
+                        followers=int(wl.followers[i]), influence=int(wl.influence[i]), unseen=True)
+            case.channel = "original"
+            m.schedule(case.tick, self._unseen_arrival, case)
+
+    def _warm_up(self) -> None:
+        """Work the week before the run (all of it unseen), so the desk starts with the queue,
+        the phone line and the knowledge base it would really have; then zero the counters."""
+        m = self.model
+        for t in range(-int(round(WARMUP_H * 60.0 / self.tick_min)), 0):
+            m.tick = t
+            m.fire_due(t)
+            self.step()
+        m.tick = 0
+        for channel in (self.phone, self.web):
+            channel.served, channel.wait_ticks_total, channel.peak = 0, 0, len(channel.waiting)
+        for agent in self.staff + self.super_users:
+            agent.busy_ticks = agent.cases_closed = 0
+        self.bot_contacts = self.community_answers = self.handoffs_lost = 0
+        self.compensation_paid = 0.0
+
+    def _unseen_arrival(self, case: Case) -> None:
+        self.unseen_cases.append(case)
+        self._listen(case, derive(self.key, 77, case.post))
+
+    def _listen(self, case: Case, draw_key: int) -> None:
         s = self.strategy
-        if s.listening_recall <= 0:
-            return
-        u = keyed_uniform_one(derive(self.key, int(self.model.diffusion.posts.key[pid])), 1)
-        if u >= s.listening_recall:
+        if s.listening_recall <= 0 or keyed_uniform_one(draw_key, 1) >= s.listening_recall:
             return
         delay = self._delay_ticks(case, s.listening_latency_min, 2 + case.followups)
         self.model.schedule(self.model.tick + delay, self._detected, case)
@@ -130,11 +192,12 @@ class ServiceDesk:
         s, m = self.strategy, self.model
         case.detected = m.tick
         self._log("detected", case)
-        self.backlog += 1
-        self.backlog_peak = max(self.backlog_peak, self.backlog)
+        if not case.unseen and case.first_response < 0:
+            self._waiting.add(case.id)
+            self.backlog_peak = max(self.backlog_peak, len(self._waiting))
         if s.bot:
             m.schedule(m.tick + 1, self._bot_answer, case)
-        elif self.super_users and case.severity <= s.community_max_severity:
+        elif self.super_users:
             self._enqueue(case, community=True)
         else:
             self._to_service(case)
@@ -144,13 +207,16 @@ class ServiceDesk:
         if s.staff <= 0:
             return
         if s.organisation == "siloed":
-            if self.case_uniform(case, 3) < s.handoff_loss:
+            case.handoffs += 1
+            if self.case_uniform(case, 3 + 40 * case.handoffs) < s.handoff_loss:
                 case.lost = True
-                self.backlog -= 1
+                self.handoffs_lost += 1
+                if not case.unseen:
+                    self._waiting.discard(case.id)
                 self._log("handoff_lost", case)
                 return
             self._log("handoff", case)
-            m.schedule(m.tick + self._delay_ticks(case, s.handoff_delay_min, 4), self._enqueue, case)
+            m.schedule(m.tick + self._delay_ticks(case, s.handoff_delay_min, 4 + 40 * case.handoffs), self._enqueue, case)
         else:
             self._enqueue(case)
 
@@ -164,7 +230,7 @@ class ServiceDesk:
     # ------------------------------------------------------------ answers
     def reply(self, case: Case, responder) -> None:
         """The public reply: a post seen by the complainer and part of their audience."""
-        s, m = self.strategy, self.model
+        s = self.strategy
         if not case.awaiting:
             return
         community = isinstance(responder, SuperUserAgent)
@@ -178,28 +244,39 @@ class ServiceDesk:
         if community:
             self.community_answers += 1
 
-    def _respond(self, case: Case, kind: str, author: int, valence: int, canned: bool) -> None:
+    def _respond(self, case: Case, kind: str, author: int, valence: int, canned: bool, damp: bool = True) -> None:
         m = self.model
         case.awaiting = False
-        if case.first_response < 0:
-            case.first_response = m.tick
-            self.backlog -= 1
-            m.opinion.replied(case.author, (m.tick - case.tick) * self.tick_min, canned)
+        root = case.original or case
+        for c in (case, root):
+            if c.first_response < 0:
+                c.first_response = m.tick
+                if not c.unseen:
+                    self._waiting.discard(c.id)
+            if not canned and c.personal_reply < 0:
+                c.personal_reply = m.tick
+        if case.unseen:
+            return
+        if case.author not in self._answered:  # what the complainer feels: their first answer
+            self._answered.add(case.author)
+            m.opinion.replied(case.author, (m.tick - root.tick) * self.tick_min, canned)
         m.diffusion.post(
             m.tick, author, kind, valence, parent=case.post, cascade=None,
             key=derive(self.key, case.author, case.post, 5), topic=TOPIC_SERVICE,
             audience_of=case.author, visibility=m.cfg.diffusion.reply_visibility, direct=(case.author,),
         )
-        for c in case.cascades:
-            m.diffusion.set_appeal(c, m.cfg.diffusion.answered_appeal)
+        if damp:
+            level = m.cfg.diffusion.canned_appeal if canned else m.cfg.diffusion.answered_appeal
+            self._damp(case.cascades + root.cascades, level)
 
     def close(self, case: Case, responder) -> None:
         """The private part: resolve on social, or redirect to the phone line or web."""
-        s, m = self.strategy, self.model
+        s = self.strategy
         if not case.open:
             return
         if isinstance(responder, SuperUserAgent):
-            if self.case_uniform(case, 6) < s.community_resolution:
+            p = s.community_resolution if case.severity <= s.community_max_severity else s.community_severe_resolution
+            if self.case_uniform(case, 6) < p:
                 self._resolved(case)
             elif s.staff > 0:
                 self._log("escalated", case)
@@ -217,13 +294,19 @@ class ServiceDesk:
             self._unresolved(case)
 
     def _redirect(self, case: Case) -> None:
+        """Channel shift: the customer is asked to call (or use the web); some never do."""
         s, m = self.strategy, self.model
         if self.case_uniform(case, 8) >= s.phone_uptake:
             self._unresolved(case)
             return
         case.channel = "web" if self.case_uniform(case, 9) < s.web_share else "phone"
-        m.opinion.shift(case.author, -m.cfg.opinion.phone_effort_penalty)
-        (self.web if case.channel == "web" else self.phone).arrive(case, m.tick)
+        if not case.unseen:
+            m.opinion.shift(case.author, -m.cfg.opinion.phone_effort_penalty)
+        self._log("redirected", case)
+        m.schedule(m.tick + self._delay_ticks(case, s.phone_delay_min, 17), self._contact, case)
+
+    def _contact(self, case: Case) -> None:
+        (self.web if case.channel == "web" else self.phone).arrive(case, self.model.tick)
 
     def _bot_answer(self, case: Case) -> None:
         s, m = self.strategy, self.model
@@ -231,11 +314,14 @@ class ServiceDesk:
             return
         self.bot_contacts += 1
         case.awaiting = True
-        self._respond(case, "bot_reply", BRAND_NODE, valence=0, canned=True)
-        if case.severity > s.bot_severity_threshold and self.case_uniform(case, 10) < s.bot_backfire:
+        backfire = case.severity > s.bot_severity_threshold and self.case_uniform(case, 10) < s.bot_backfire
+        # an angered complainer's thread is not calmed by the bot's reply
+        self._respond(case, "bot_reply", BRAND_NODE, valence=0, canned=True, damp=not backfire)
+        if backfire:
             self._log("bot_backfire", case)
-            m.opinion.shift(case.author, -m.cfg.opinion.bot_backfire_penalty)
-            m.post_followup(case)
+            if not case.unseen:
+                m.opinion.shift(case.author, -m.cfg.opinion.bot_backfire_penalty)
+                m.post_followup(case)
         elif self.case_uniform(case, 13) < s.bot_resolution:
             self._resolved(case)
             return
@@ -245,67 +331,46 @@ class ServiceDesk:
         else:
             self._unresolved(case)
 
-    def _resolved(self, case: Case) -> None:
+    def _resolved(self, case: Case, compensation: float | None = None) -> None:
         s, m = self.strategy, self.model
         case.resolved, case.closed = True, m.tick
-        minutes = (m.tick - case.tick) * self.tick_min
+        root = case.original or case
+        root.resolved = True  # the complainer's problem is solved, whichever case did it
+        minutes = (m.tick - root.tick) * self.tick_min
         comp = s.compensation if case.severity >= s.compensation_min_severity else 0.0
+        comp = comp if compensation is None else compensation  # a scripted offer (sim.scripted)
         self.compensation_paid += comp
-        m.opinion.resolved(case.author, minutes, comp)
         self.kb_resolved += 1
+        if case.unseen or case.author in self._resolved_authors:
+            return  # unseen, or a duplicate of a complaint already resolved: work, no effect
+        self._resolved_authors.add(case.author)
+        m.opinion.resolved(case.author, minutes, comp)
         self._log("resolved", case)
-        for c in case.cascades:
-            m.diffusion.set_appeal(c, m.cfg.diffusion.resolved_appeal / m.cfg.diffusion.answered_appeal)
+        self._damp(case.cascades + root.cascades, m.cfg.diffusion.resolved_appeal)
         if self.case_uniform(case, 14) < m.cfg.diffusion.thanks_prob * m.opinion.speed(minutes):
-            m.diffusion.post(
-                m.tick, case.author, "thanks", 1, parent=case.post, topic=TOPIC_SERVICE,
-                key=derive(self.key, case.author, case.post, 15),
-            )
+            m.publish(m.tick, case.author, "thanks", 1, parent=case.post, topic=TOPIC_SERVICE,
+                      key=derive(self.key, case.author, case.post, 15))
 
     def _unresolved(self, case: Case) -> None:
         m = self.model
         case.closed = m.tick
+        if case.unseen or case.author in self._resolved_authors:
+            return
         m.opinion.shift(case.author, -m.cfg.opinion.unresolved_penalty)
         self._log("unresolved", case)
-
-    # ------------------------------------------------------------ delight
-    def _maybe_delight(self, pid: int, author: int) -> None:
-        s, m = self.strategy, self.model
-        if s.listening_recall <= 0 or not m.pop.is_customer[author]:
-            return
-        day = int(m.tick * self.tick_min // 1440)
-        if day != self.delight_day:
-            self.delight_day, self._delight_left = day, s.delight_budget_per_day
-        if self._delight_left < s.delight_cost:
-            return
-        key = derive(self.key, int(m.diffusion.posts.key[pid]), 21)
-        if keyed_uniform_one(key, 1) >= s.listening_recall:
-            return
-        self._delight_left -= s.delight_cost
-        self.delight_spent += s.delight_cost
-        m.opinion.shift(author, m.cfg.opinion.delight_gain)
-        m.log_event("delight", author, pid)
-        if keyed_uniform_one(key, 2) < s.delight_post_prob:
-            m.schedule(m.tick + self._delay_ticks_key(key, 60.0), self._delight_post, author, pid, key)
-
-    def _delay_ticks_key(self, key: int, mean_min: float) -> int:
-        u = keyed_uniform_one(key, 3)
-        return max(1, math.ceil(-mean_min * math.log(max(1.0 - u, 1e-12)) / self.tick_min))
-
-    def _delight_post(self, author: int, pid: int, key: int) -> None:
-        self.model.diffusion.post(self.model.tick, author, "praise", 1, parent=pid, topic=TOPIC_SERVICE, key=derive(key, 4))
 
     # ------------------------------------------------------------ per tick
     def step(self) -> None:
         """Staff and super-users work; channels serve; a statement may go out."""
-        m = self.model
         for agent in self.super_users:
-            agent.step()
+            if agent.case is not None or self.community_queue:
+                agent.step()
         for agent in self.staff:
-            agent.step()
+            if agent.case is not None or self.queue:
+                agent.step()
         for channel in (self.phone, self.web):
-            for case, wait in channel.serve(m.tick):
-                m.log_event(f"{channel.name}_contact", case.author, case.post)
+            for case, _wait in channel.serve(self.model.tick):
+                self._log(f"{channel.name}_contact", case)
                 if self.case_uniform(case, 16) < channel.resolution:
                     self._resolved(case)
                 else:
@@ -322,13 +387,12 @@ class ServiceDesk:
                                    key=derive(self.key, 99))
             m.log_event("brand_statement", BRAND_NODE, pid)
             posts = m.diffusion.posts
-            for c in np.flatnonzero(posts.topic[: posts.n] == TOPIC_INCIDENT):
-                if posts.cascade[c] == c:
-                    m.diffusion.set_appeal(int(c), m.cfg.diffusion.answered_appeal)
+            roots = [int(c) for c in np.flatnonzero(posts.topic[: posts.n] == TOPIC_INCIDENT) if posts.cascade[c] == c]
+            self._damp(roots, m.cfg.diffusion.answered_appeal)
 
-    # ------------------------------------------------------------ costs
+    # ------------------------------------------------------------ results
     def costs(self, n_ticks: int) -> dict[str, float]:
-        """Staff, contact, compensation and delight costs of the run, in dollars."""
+        """Staff, contact, compensation and delight costs of the run, in real dollars."""
         s, m = self.strategy, self.model
         staffed_min = sum(1 for t in range(n_ticks) if self.shift.on_duty(*m.clock_at(t))) * self.tick_min
         staff = s.staff * staffed_min / 60.0 * s.hourly_wage
@@ -340,6 +404,27 @@ class ServiceDesk:
             "cost_staff": staff,
             "cost_contacts": contacts,
             "cost_compensation": self.compensation_paid,
-            "cost_delight": self.delight_spent,
-            "cost_total": staff + contacts + self.compensation_paid + self.delight_spent,
+            "cost_delight": self.delight.spent,
+            "cost_total": staff + contacts + self.compensation_paid + self.delight.spent,
+        }
+
+    def service_metrics(self) -> dict[str, float]:
+        """Metrics of the desk itself (real workload included), beyond the standard ones."""
+        m = self.model
+        seen = [c for c in self.cases if not c.duplicate]
+        every = seen + [c for c in self.unseen_cases if c.tick >= 0]
+        times = np.array([(c.first_response - c.tick) * self.tick_min for c in every if c.first_response >= 0])
+        large = [c for c in seen if c.followers * m.scale >= LARGE_ACCOUNT_FOLLOWERS and c.first_response >= 0]
+        large_t = np.array([(c.first_response - c.tick) * self.tick_min for c in large])
+        return {
+            "workload_complaints": len(every),
+            "workload_responded_share": float(times.size / len(every)) if every else 0.0,
+            "workload_response_time_median_min": float(np.median(times)) if times.size else float("nan"),
+            "response_time_large_accounts_min": float(np.median(large_t)) if large_t.size else float("nan"),
+            "handoffs_lost": self.handoffs_lost,
+            "duplicate_cases": sum(c.duplicate for c in self.cases),
+            "bot_contacts": self.bot_contacts,
+            "community_answers": self.community_answers,
+            "delights": self.delight.count * m.scale,
+            "kb_resolution_final": self.kb_skill(),
         }
