@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m experiments.run
+	$(PY) -m experiments.compare
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -128,10 +128,12 @@ class SocialCareModel(mesa.Model):
         if tick <= self.n_ticks:
             self._calendar[tick].append((fn, args))
 
-    def fire_due(self, tick: int) -> None:
-        """Call the events scheduled for `tick` (the service desk's warm-up uses it)."""
-        for fn, args in self._calendar.pop(tick, ()):
+    def fire_due(self, tick: int) -> int:
+        """Call the events scheduled for `tick` (the service desk's warm-up uses it); how many."""
+        due = self._calendar.pop(tick, ())
+        for fn, args in due:
             fn(*args)
+        return len(due)
 
     def log_event(self, kind: str, author: int, parent: int) -> None:
         """Record a service event (not a post) in the event log."""

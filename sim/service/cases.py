@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from sim.config import TRIAGE_ORDERS
 
+NOT_YET = -1  # tick fields (detected, first_response, ...) that have not happened
+
 
 @dataclass
 class Case:

@@ -23,7 +23,7 @@ from sim.config import StrategyConfig
 from sim.diffusion import KIND, TOPIC_INCIDENT, TOPIC_SERVICE
 from sim.population import BRAND_NODE
 from sim.rng import derive, keyed_uniform_one
-from sim.service.cases import Case, TriageQueue
+from sim.service.cases import NOT_YET, Case, TriageQueue
 from sim.service.channels import Channel
 from sim.service.delight import Delight
 from sim.service.shifts import parse_shift
@@ -65,7 +65,9 @@ class ServiceDesk:
         self._resolved_authors: set[int] = set()
         self._appeal: dict[int, float] = {}  # cascade -> damping applied so far
         self.key = model.streams.key("service")
-        if s.listening_recall > 0 and (s.staff > 0 or s.bot or s.community_super_users > 0):
+        # whether anyone can answer a complaint (else listening for complaints is moot)
+        self.answers = s.staff > 0 or s.bot or bool(self.super_users)
+        if s.listening_recall > 0 and self.answers:
             self._schedule_unseen()
             self._warm_up()
 
@@ -163,10 +165,13 @@ class ServiceDesk:
         """Work the week before the run (all of it unseen), so the desk starts with the queue,
         the phone line and the knowledge base it would really have; then zero the counters."""
         m = self.model
-        for t in range(-int(round(WARMUP_H * 60.0 / self.tick_min)), 0):
+        # ticks before the start are negative; the last one (-1 = NOT_YET) is merged into -2
+        for t in range(-int(round(WARMUP_H * 60.0 / self.tick_min)) - 1, -1):
             m.tick = t
             m.fire_due(t)
             self.step()
+        while m.fire_due(-1):
+            pass
         m.tick = 0
         for channel in (self.phone, self.web):
             channel.served, channel.wait_ticks_total, channel.peak = 0, 0, len(channel.waiting)
@@ -181,18 +186,18 @@ class ServiceDesk:
 
     def _listen(self, case: Case, draw_key: int) -> None:
         s = self.strategy
-        if s.listening_recall <= 0 or keyed_uniform_one(draw_key, 1) >= s.listening_recall:
+        if not self.answers or s.listening_recall <= 0 or keyed_uniform_one(draw_key, 1) >= s.listening_recall:
             return
         delay = self._delay_ticks(case, s.listening_latency_min, 2 + case.followups)
         self.model.schedule(self.model.tick + delay, self._detected, case)
 
     def _detected(self, case: Case) -> None:
-        if case.detected >= 0 or not case.open:
+        if case.detected != NOT_YET or not case.open:
             return
         s, m = self.strategy, self.model
         case.detected = m.tick
         self._log("detected", case)
-        if not case.unseen and case.first_response < 0:
+        if not case.unseen and case.first_response == NOT_YET:
             self._waiting.add(case.id)
             self.backlog_peak = max(self.backlog_peak, len(self._waiting))
         if s.bot:
@@ -249,11 +254,11 @@ class ServiceDesk:
         case.awaiting = False
         root = case.original or case
         for c in (case, root):
-            if c.first_response < 0:
+            if c.first_response == NOT_YET:
                 c.first_response = m.tick
                 if not c.unseen:
                     self._waiting.discard(c.id)
-            if not canned and c.personal_reply < 0:
+            if not canned and c.personal_reply == NOT_YET:
                 c.personal_reply = m.tick
         if case.unseen:
             return
@@ -310,7 +315,7 @@ class ServiceDesk:
 
     def _bot_answer(self, case: Case) -> None:
         s, m = self.strategy, self.model
-        if not case.open or case.first_response >= 0:
+        if not case.open or case.first_response != NOT_YET:
             return
         self.bot_contacts += 1
         case.awaiting = True
@@ -413,11 +418,13 @@ class ServiceDesk:
         m = self.model
         seen = [c for c in self.cases if not c.duplicate]
         every = seen + [c for c in self.unseen_cases if c.tick >= 0]
+        answers = sum(c.first_response >= 0 for c in self.cases + self.unseen_cases)
         times = np.array([(c.first_response - c.tick) * self.tick_min for c in every if c.first_response >= 0])
         large = [c for c in seen if c.followers * m.scale >= LARGE_ACCOUNT_FOLLOWERS and c.first_response >= 0]
         large_t = np.array([(c.first_response - c.tick) * self.tick_min for c in large])
         return {
             "workload_complaints": len(every),
+            "answers_given": answers,  # first answers during the run, real scale (backlog included)
             "workload_responded_share": float(times.size / len(every)) if every else 0.0,
             "workload_response_time_median_min": float(np.median(times)) if times.size else float("nan"),
             "response_time_large_accounts_min": float(np.median(large_t)) if large_t.size else float("nan"),

@@ -1,0 +1,170 @@
+"""Compare response strategies: `python -m experiments.compare [overrides]`.
+
+Every strategy runs on the same `replicates` environments of one scenario (common random
+numbers), in parallel over replicates. Writes into the output directory:
+
+* `runs.csv`: one row per strategy and replicate, every metric;
+* `summary.csv`: per strategy and metric the mean, 95% CI, and paired difference vs the baseline
+  with its CI (plus cost per 1,000 negative impressions averted and ROI);
+* `summary.md`: the same as readable tables; `hourly.csv` and `response_times.csv` behind the
+  figures; `figures/*.png`; `config.yaml` (resolved, with every strategy's knobs) and
+  `provenance.json`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import hydra
+import yaml
+from omegaconf import DictConfig, ListConfig
+
+from experiments.common import (
+    CONF_DIR, UserError, choices, output_dir, quiet_mesa, resolved, run_app, user_errors,
+)
+from sim.compare import Comparison, compare, console_table, strategy_configs, summary_markdown
+from sim.config import RUN_SECTIONS, ConfigError
+from sim.io import incomplete_marker, write_csv, write_json, write_text, write_yaml
+from sim.provenance import provenance
+
+# Order of the presets in tables and figures ("all"); other presets follow alphabetically.
+PRESET_ORDER = (
+    "ignore", "business_hours", "influencer_priority", "integrated_social_crm", "fast_social_care",
+    "community_support", "chatbot_first", "proactive_delight",
+)
+
+
+def register_schema() -> None:
+    """Typed scenario/network/population/diffusion/opinion sections, so overrides are checked."""
+    from hydra.core.config_store import ConfigStore
+
+    from sim.config import DiffusionConfig, NetworkConfig, OpinionConfig, PopulationConfig, ScenarioConfig
+
+    ConfigStore.instance().store(
+        group="schema", name="compare", package="_global_",
+        node={"scenario": ScenarioConfig, "network": NetworkConfig, "population": PopulationConfig,
+              "diffusion": DiffusionConfig, "opinion": OpinionConfig},
+    )
+
+
+register_schema()
+
+
+def _preset_list() -> list[str]:
+    names = choices("strategy")
+    return [n for n in PRESET_ORDER if n in names] + [n for n in names if n not in PRESET_ORDER]
+
+
+def load_strategies(spec: Any) -> dict[str, dict[str, Any]]:
+    """Strategy name -> knobs, from "all", a preset name, a YAML path, or a list of those."""
+    if isinstance(spec, (list, tuple, ListConfig)):
+        items = [str(x) for x in spec]
+    else:
+        items = [s.strip() for s in str(spec).split(",")] if str(spec) != "all" else _preset_list()
+    out: dict[str, dict[str, Any]] = {}
+    presets = choices("strategy")
+    for item in items:
+        if item == "all":
+            for name in _preset_list():
+                out.setdefault(name, _read(CONF_DIR / "strategy" / f"{name}.yaml"))
+            continue
+        if item.endswith((".yaml", ".yml")):
+            path = Path(item)
+            if not path.is_file():
+                raise UserError(f"strategies: '{item}' is not a file. Give preset names ({', '.join(presets)}) "
+                                "or paths to strategy YAML files.")
+            knobs = _read(path)
+            out[str(knobs.get("name") or path.stem)] = knobs
+        elif item in presets:
+            out[item] = _read(CONF_DIR / "strategy" / f"{item}.yaml")
+        else:
+            raise UserError(f"strategies: '{item}' names no strategy preset. Allowed: all, or a list of "
+                            f"{', '.join(presets)} (files in conf/strategy/), or paths to YAML files, "
+                            "e.g. strategies=[ignore,fast_social_care].")
+    if not out:
+        raise UserError("strategies: the list is empty; name at least one preset, e.g. strategies=all.")
+    return out
+
+
+def _read(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: a strategy file must hold a mapping of knobs (name: ..., staff: ...).")
+    return data
+
+
+def plan(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, dict[str, Any]], str]:
+    """The base run config, the strategies (baseline first) and the baseline; all checked."""
+    data = resolved(cfg)
+    base = {k: v for k, v in data.items() if k in RUN_SECTIONS and k != "strategy"}
+    strategies = load_strategies(data.get("strategies", "all"))
+    baseline = str(data.get("baseline", "ignore"))
+    if baseline not in strategies:
+        strategies = {baseline: load_strategies([baseline])[baseline], **strategies}
+    else:
+        strategies = {baseline: strategies[baseline], **{k: v for k, v in strategies.items() if k != baseline}}
+    replicates = data.get("replicates")
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 2:
+        raise ConfigError("replicates", replicates, "a whole number of 2 or more (confidence intervals need two)")
+    n_jobs = data.get("n_jobs", -1)
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
+        raise ConfigError("n_jobs", n_jobs, "a whole number of worker processes: 1, 2, ... or -1 for all cores")
+    strategy_configs(base, strategies)  # every strategy's knobs checked (ConfigError names the key)
+    return base, strategies, baseline
+
+
+def check_compare(cfg: DictConfig) -> None:
+    """Pre-flight check of a composed compare config (used before Hydra runs the app)."""
+    plan(cfg)
+
+
+def execute(cfg: DictConfig) -> Comparison:
+    """Run the comparison from a composed config, write its files and print the table."""
+    quiet_mesa()
+    with user_errors():
+        base, strategies, baseline = plan(cfg)
+    outdir = output_dir(cfg)
+    with incomplete_marker(outdir), user_errors(outdir):
+        comparison = compare(base, strategies, int(cfg.replicates), baseline=baseline,
+                             n_jobs=int(cfg.get("n_jobs", -1)), progress=bool(cfg.get("progress", True)))
+        summary = comparison.summary()
+        config = {**resolved(cfg), "strategy_knobs": strategies}
+        title = f"{cfg.scenario.name}: strategies compared with {baseline}"
+        write_yaml(outdir / "config.yaml", config)
+        write_json(outdir / "provenance.json", provenance(config, int(cfg.seed)))
+        write_csv(outdir / "runs.csv", comparison.runs)
+        write_csv(outdir / "hourly.csv", comparison.hourly)
+        write_csv(outdir / "response_times.csv", comparison.response_times)
+        write_csv(outdir / "summary.csv", summary)
+        write_text(outdir / "summary.md", summary_markdown(summary, comparison, title))
+        if cfg.get("figures", True):
+            from sim.viz.compare import comparison_figures
+
+            comparison_figures(comparison, summary, outdir / "figures",
+                               [i.at_h for i in _incidents(cfg)], int(cfg.population.size),
+                               float(cfg.scenario.horizon_h))
+    print(f"\n{title} ({int(cfg.replicates)} replicates, {int(cfg.population.size):,} simulated people, "
+          f"1 = {comparison.scale:,.0f} real)\n")
+    print(console_table(summary, comparison))
+    print(f"\nresults: {outdir}\n  table:   {outdir / 'summary.md'} (and summary.csv, runs.csv)")
+    if cfg.get("figures", True):
+        print(f"  figures: {outdir / 'figures'} (forest.png, mentions.png, cost_vs_reach.png, response_times.png)")
+    return comparison
+
+
+def _incidents(cfg: DictConfig) -> list:
+    from sim.config import RunConfig
+
+    return RunConfig.from_dict({"scenario": resolved(cfg)["scenario"]}, check=False).scenario.incidents
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="compare")
+def main(cfg: DictConfig) -> None:
+    """Hydra entry point."""
+    execute(cfg)
+
+
+if __name__ == "__main__":
+    run_app(main, config_name="compare", check=check_compare)
