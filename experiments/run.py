@@ -15,7 +15,9 @@ from experiments.common import (
     output_dir, quiet_mesa, resolved, run_app, run_config, user_errors,
 )
 from sim.io import incomplete_marker, save_result
+from sim.provenance import config_hash
 from sim.runner import run
+from sim.sweep import complete_metrics
 
 SUMMARY_KEYS = (
     ("reach_negative", "people reached by negative posts"),
@@ -61,6 +63,13 @@ def execute(cfg: DictConfig) -> dict[str, float]:
     with user_errors():
         rc = run_config(cfg)
     outdir = output_dir(cfg)
+    if cfg.get("resume", True):
+        done = complete_metrics(outdir, config_hash(rc.to_dict()), rc.seed,
+                                figures=bool(cfg.get("figures", True)))
+        if done is not None:
+            print(f"skipped {rc.scenario.name} / {rc.strategy.name} / seed {rc.seed}: complete "
+                  f"results of the same config are already in {outdir} (resume=false redoes it)")
+            return {k: v for k, v in done.items() if k != "provenance"}
     with incomplete_marker(outdir), user_errors(outdir):  # marked INCOMPLETE until all is written
         result = run(rc, progress=bool(cfg.get("progress", True)))
         result.config = resolved(cfg)
