@@ -98,7 +98,10 @@ def _read(path: Path) -> dict[str, Any]:
 def plan(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, dict[str, Any]], str]:
     """The base run config, the strategies (baseline first) and the baseline; all checked."""
     data = resolved(cfg)
-    base = {k: v for k, v in data.items() if k in RUN_SECTIONS and k != "strategy"}
+    if "strategy" in data:
+        raise UserError("experiments.compare runs several strategies: give them as a list, e.g. "
+                        "strategies=[ignore,fast_social_care] (not strategy=...), or strategies=all.")
+    base = {k: v for k, v in data.items() if k in RUN_SECTIONS}
     strategies = load_strategies(data.get("strategies", "all"))
     baseline = str(data.get("baseline", "ignore"))
     if baseline not in strategies:

@@ -152,3 +152,18 @@ def test_too_few_replicates_is_a_user_error():
     out = subprocess.run([sys.executable, "-m", "experiments.compare", "replicates=1"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and "replicates" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_strategies_come_from_presets_or_yaml_files(tmp_path):
+    from experiments.common import UserError
+    from experiments.compare import load_strategies
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("name: night_owls\nstaff: 2\nshift: daily 22:00-06:00\nlistening_recall: 0.9\n")
+    got = load_strategies(["ignore", str(mine)])
+    assert list(got) == ["ignore", "night_owls"] and got["night_owls"]["staff"] == 2
+    assert list(load_strategies("all"))[0] == "ignore" and "fast_social_care" in load_strategies("all")
+    with pytest.raises(UserError, match="fast_social_care"):
+        load_strategies(["ignore", "nope"])
+    with pytest.raises(UserError, match="not a file"):
+        load_strategies([str(tmp_path / "missing.yaml")])

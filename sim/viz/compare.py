@@ -119,12 +119,17 @@ def mentions_figure(hourly: pd.DataFrame, strategies: Sequence[str], incident_ho
     return fig
 
 
-def pareto_front(cost: np.ndarray, reach: np.ndarray) -> np.ndarray:
-    """Indices of the strategies no other one beats on both cost and negative reach (by cost)."""
+def pareto_front(cost: np.ndarray, reach: np.ndarray, tolerance: float = 0.01) -> np.ndarray:
+    """Indices of the strategies no cheaper one beats on negative reach, in order of cost.
+
+    A strategy joins the front only if it reaches fewer people than every cheaper one by more
+    than `tolerance` times the largest reach (paying for no visible change is not a gain).
+    """
     order = np.lexsort((reach, cost))
+    margin = tolerance * float(np.nanmax(reach)) if np.isfinite(reach).any() else 0.0
     front, best = [], np.inf
     for i in order:
-        if reach[i] < best:
+        if np.isfinite(reach[i]) and reach[i] < best - (margin if front else 0.0):
             front.append(int(i))
             best = reach[i]
     return np.array(front, dtype=int)
@@ -142,7 +147,7 @@ def cost_reach_figure(summary: pd.DataFrame, strategies: Sequence[str], replicat
     colours = strategy_colours(strategies)
     fig, ax = plt.subplots(figsize=(12, 6.2))
     ax.plot(cost[front], reach[front], color=BETTER, lw=6, alpha=0.25, zorder=1, solid_capstyle="round",
-            label="Pareto front (no strategy is both cheaper and reaches fewer)")
+            label="Pareto front (no cheaper strategy reaches fewer; ties within 1% ignored)")
     for i, name in enumerate(strategies):
         xerr = [[max(cost[i] - c_lo[i], 0)], [max(c_hi[i] - cost[i], 0)]] if np.isfinite(c_lo[i]) else None
         yerr = [[max(reach[i] - r_lo[i], 0)], [max(r_hi[i] - reach[i], 0)]] if np.isfinite(r_lo[i]) else None
