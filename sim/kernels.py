@@ -6,8 +6,8 @@ so a compiled loop and the numpy version make the same decisions:
 * `select_viewers`: which followers of an account see a post (one keyed draw per follower).
 * `account_views`: impressions, unique reach by valence and incident reach of a tick's views.
 * `reshare_hits`: which views turn into a reshare (one keyed draw per candidate view).
-* `independent_cascade`: the classic independent-cascade process on the follower graph, built
-  from the same row traversal and keyed draw as `select_viewers`; it is what the diffusion
+* `Cascade` / `independent_cascade`: the classic independent-cascade process on the follower
+  graph, on the same CSR rows, with one keyed SplitMix64 coin per edge; it is what the diffusion
   benchmark compares with cynetdiff, NDlib and a per-agent Mesa model.
 
 Every kernel is deterministic: no numba RNG, only keyed hashes.
@@ -137,7 +137,11 @@ def reshare_hits(viewers, pids, posts, role_reshare, role, sentiment, salt: int)
 
 
 @njit(cache=True)
-def _cascade(indptr, indices, seeds, prob, scale, base, active, order):  # pragma: no cover
+def _cascade(indptr, indices, seeds, p, prob, key, active, order):  # pragma: no cover - compiled
+    # The draw of edge e is SplitMix64(key + e * golden): one independent coin per edge, so the
+    # activated set is the reachable set of the live-edge graph, whatever the visiting order.
+    weighted = prob.size > 0
+    threshold = np.uint64(min(p, 1.0) * 18446744073709551615.0) if not weighted else np.uint64(0)
     n_active = 0
     for s in seeds:
         if not active[s]:
@@ -145,45 +149,69 @@ def _cascade(indptr, indices, seeds, prob, scale, base, active, order):  # pragm
             order[n_active] = s
             n_active += 1
     head = 0
-    while head < n_active:  # breadth first: order[head:] are active and have not tried yet
+    while head < n_active:  # breadth first: order[head:n_active] are active and have not tried yet
         u = order[head]
         head += 1
         for e in range(indptr[u], indptr[u + 1]):
             v = indices[e]
-            if not active[v] and _keyed(base, e) < scale * prob[v]:
+            if active[v]:
+                continue
+            h = _mix(key + np.uint64(e) * _GOLDEN)
+            if weighted:
+                hit = np.float64(h >> _S11) * _UNIT < p * prob[v]
+            else:
+                hit = h < threshold
+            if hit:
                 active[v] = True
                 order[n_active] = v
                 n_active += 1
+    for i in range(n_active):  # leave the work array clean for the next cascade
+        active[order[i]] = False
     return n_active
 
 
-def independent_cascade(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, prob: np.ndarray,
-                        scale: float, key: int, active: np.ndarray | None = None) -> np.ndarray:
-    """Run an independent cascade to the end and return the activated nodes in activation order.
+class Cascade:
+    """Independent cascades on one follower graph, with reusable work arrays.
 
-    Each newly active node `u` gets one chance to activate each follower `v` (edge `e` of the CSR
-    graph), with probability `scale * prob[v]`, decided by a keyed draw on (key, e).
+    Each newly active node `u` gets one chance to activate each follower `v` that is still
+    inactive, with probability `p` (times `prob[v]` when per-node probabilities are given, as the
+    engine's `attention * activity`). The coin of edge e is a keyed SplitMix64 draw on (key, e),
+    so a key fixes the cascade and another key gives an independent one.
+    """
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, prob: np.ndarray | None = None):
+        self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+        self.indices = np.ascontiguousarray(indices, dtype=np.int32)
+        n = self.indptr.size - 1
+        self.prob = np.zeros(0) if prob is None else np.ascontiguousarray(prob, dtype=np.float64)
+        self._active = np.zeros(n, dtype=np.bool_)
+        self._order = np.empty(n, dtype=np.int32)
+
+    def run(self, seeds: np.ndarray, p: float, key: int) -> int:
+        """Run one cascade from `seeds` to the end; return how many nodes were activated."""
+        seeds = np.asarray(seeds, dtype=np.int64)
+        return int(_cascade(self.indptr, self.indices, seeds, float(p), self.prob,
+                            np.uint64(derive(key, 0)), self._active, self._order))
+
+    def activated(self, k: int) -> np.ndarray:
+        """The nodes activated by the last run (its return value k), seeds first."""
+        return self._order[:k].copy()
+
+
+def independent_cascade(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, p: float,
+                        key: int, prob: np.ndarray | None = None) -> np.ndarray:
+    """Run one independent cascade and return the activated nodes in activation order.
 
     Args:
-        indptr: CSR row pointers (int64), `indices[indptr[u]:indptr[u+1]]` follow `u`.
+        indptr: CSR row pointers (int64); `indices[indptr[u]:indptr[u+1]]` follow `u`.
         indices: followers (int32).
         seeds: initially active nodes.
-        prob: per-node activation probability (use ones and `scale=p` for a uniform cascade).
-        scale: multiplier of `prob`.
+        p: activation probability of an edge (times `prob[v]` when given).
         key: 64-bit key of the draws; another key gives another independent cascade.
-        active: optional reusable bool work array of length n, all False; left all False again.
+        prob: optional per-node factor of the activation probability.
 
     Returns:
         int32 array of activated nodes, seeds first.
     """
-    n = indptr.size - 1
-    own = active is None
-    if own:
-        active = np.zeros(n, dtype=np.bool_)
-    order = np.empty(n, dtype=np.int32)
-    k = _cascade(indptr, indices, np.asarray(seeds, dtype=np.int64), prob, float(scale),
-                 np.uint64(derive(key, 0)), active, order)
-    out = order[:k].copy()
-    if not own:
-        active[out] = False
-    return out
+    c = Cascade(indptr, indices, prob)
+    return c.activated(c.run(seeds, p, key))
