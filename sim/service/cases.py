@@ -42,6 +42,7 @@ class Case:
     duplicate: bool = False  # a siloed desk saw a follow-up again as a new case
     original: "Case | None" = None  # for a duplicate: the first case of the same complainer
     unseen: bool = False  # part of the unseen workload (no simulated author)
+    key: int = 0  # key of the case's draws: the complaint's post key, the same under every strategy
 
     @property
     def quieted(self) -> bool:

@@ -83,8 +83,15 @@ class ServiceDesk:
         return self.delight.spent
 
     def case_uniform(self, case: Case, salt: int) -> float:
-        """A uniform draw about `case` common to all strategies."""
-        return keyed_uniform_one(derive(self.key, case.author, case.post), salt)
+        """A uniform draw about `case` common to all strategies.
+
+        Keyed by the complaint's post key (post ids differ between strategies once their posts
+        differ; post keys do not), or by author and post for cases made elsewhere without a key.
+        """
+        return keyed_uniform_one(self._case_key(case), salt)
+
+    def _case_key(self, case: Case) -> int:
+        return derive(self.key, case.key) if case.key else derive(self.key, case.author, case.post)
 
     def _delay_ticks(self, case: Case, mean_min: float, salt: int) -> int:
         u = self.case_uniform(case, salt)
@@ -142,7 +149,7 @@ class ServiceDesk:
         case = Case(
             id=len(self.cases), author=author, post=pid, tick=m.tick,
             severity=m.severity_of(pid), followers=int(m.pop.followers[author]),
-            influence=int(m.pop.influence[author]),
+            influence=int(m.pop.influence[author]), key=int(m.diffusion.posts.key[pid]),
         )
         if not original and previous is not None:
             case.duplicate, case.original = True, previous.original or previous
@@ -157,7 +164,8 @@ class ServiceDesk:
         wl = unseen_workload(m.cfg, m.pop, m.scale, m.streams.generator("workload"), warmup)
         for i in range(len(wl)):
             case = Case(id=i, author=-1, post=i, tick=int(wl.tick[i]), severity=float(wl.severity[i]),
-                        followers=int(wl.followers[i]), influence=int(wl.influence[i]), unseen=True)
+                        followers=int(wl.followers[i]), influence=int(wl.influence[i]), unseen=True,
+                        key=derive(77, i))
             case.channel = "original"
             m.schedule(case.tick, self._unseen_arrival, case)
 
@@ -267,7 +275,7 @@ class ServiceDesk:
             m.opinion.replied(case.author, (m.tick - root.tick) * self.tick_min, canned)
         m.diffusion.post(
             m.tick, author, kind, valence, parent=case.post, cascade=None,
-            key=derive(self.key, case.author, case.post, 5), topic=TOPIC_SERVICE,
+            key=derive(self._case_key(case), 5), topic=TOPIC_SERVICE,
             audience_of=case.author, visibility=m.cfg.diffusion.reply_visibility, direct=(case.author,),
         )
         if damp:
@@ -354,7 +362,7 @@ class ServiceDesk:
         self._damp(case.cascades + root.cascades, m.cfg.diffusion.resolved_appeal)
         if self.case_uniform(case, 14) < m.cfg.diffusion.thanks_prob * m.opinion.speed(minutes):
             m.publish(m.tick, case.author, "thanks", 1, parent=case.post, topic=TOPIC_SERVICE,
-                      key=derive(self.key, case.author, case.post, 15))
+                      key=derive(self._case_key(case), 15))
 
     def _unresolved(self, case: Case) -> None:
         m = self.model
