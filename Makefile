@@ -5,21 +5,40 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast bench app clean-venv
+.PHONY: run test test-fast bench app browser-deps clean-venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 2; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,dashboard]"
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
 run: $(STAMP)
 	$(PY) -m experiments.compare
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(PY) -m pytest -q
+
+# The teaching dashboard on http://127.0.0.1:8765 (HOST=0.0.0.0 to show it to a room; PORT=...).
+HOST ?= 127.0.0.1
+PORT ?= 8765
+app: $(STAMP)
+	$(VENV)/bin/solara run sim/viz/app.py --host $(HOST) --port $(PORT) --production
+
+# Chromium for the browser test, from the Debian packages (only when missing and apt-get exists).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium from the Debian packages (for tests/test_dashboard_browser.py)"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
+	  else \
+	    echo "warning: /usr/bin/chromium is missing and apt-get is not available: install Chromium" \
+	         "or set CHROMIUM=/path/to/chromium for the browser test" >&2; \
+	  fi; \
+	fi
 
 $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,bench]"
