@@ -69,3 +69,16 @@ def test_bad_analysis_setup_exits_with_status_2(tmp_path, override, capsys):
         analyse(tmp_path, override)
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.startswith("error:")
+
+
+@pytest.mark.parametrize("name", ["default", "uncertain"])
+def test_every_shipped_parameter_set_is_valid(name):
+    from experiments.sensitivity import plan
+
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
+        cfg = compose(config_name="sensitivity", overrides=[f"sensitivity={name}"])
+    base, params = plan(cfg)  # keys exist, low < high, both ends of every range are valid runs
+    assert len(params) >= 8
+    sections = {p.key.split(".")[0] for p in params}
+    assert {"diffusion", "opinion"} <= sections
+    assert ("strategy" in sections) == (name == "default")  # robustness keeps strategies' own knobs

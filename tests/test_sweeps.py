@@ -140,6 +140,45 @@ def test_kill_a_sweep_resume_it_and_collect_the_grid(tmp_path):
             "cost_total_vs_strategy.listening_latency_min.png"} <= names
 
 
+FAKE_SBATCH = """#!/bin/sh
+for last; do :; done
+cp "$last" "$(dirname "$0")/submitted.sh"
+echo "Submitted batch job 4242"
+"""
+
+
+def test_slurm_preset_becomes_the_expected_sbatch_script(tmp_path):
+    """No cluster here: a stand-in `sbatch` records the script submitit writes from conf/hydra/launcher/slurm.yaml."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "sbatch").write_text(FAKE_SBATCH)
+    for tool in ("srun", "squeue", "sacct", "scancel"):
+        (bin_dir / tool).write_text("#!/bin/sh\nexit 0\n")
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    cmd = [sys.executable, "-m", "experiments.run", "-m", "hydra/launcher=slurm", f"hydra.sweep.dir={tmp_path / 'sweep'}",
+           "hydra.launcher.partition=cpu", "hydra.launcher.account=proj", "hydra.launcher.timeout_min=20",
+           "hydra.launcher.mem_gb=8", "seed=range(3)", *SMALL]
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    script = bin_dir / "submitted.sh"
+    deadline = time.time() + 120
+    try:
+        while time.time() < deadline and proc.poll() is None and not script.exists():
+            time.sleep(0.1)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # it would wait for the (never running) array job
+        proc.wait(timeout=30)
+    assert script.exists(), proc.stderr.read()[-2000:]
+    text = script.read_text()
+    for option in ("--partition=cpu", "--account=proj", "--time=20", "--mem=8GB", "--cpus-per-task=1",
+                   "--array=0-2%3", "--job-name=socialcare_run"):
+        assert f"#SBATCH {option}" in text, option
+    assert "submitit.core._submit" in text
+
+
 def compose_run(overrides):
     with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
         return compose(config_name="config", overrides=overrides)
