@@ -34,6 +34,7 @@ def _git(*args: str) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
+@lru_cache(maxsize=None)  # installed versions do not change while a process runs
 def _version(name: str) -> str | None:
     try:
         return metadata.version(name)
