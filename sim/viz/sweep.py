@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -75,6 +76,7 @@ def metric_vs_value(table: pd.DataFrame, x: str, metric: str, group: Sequence[st
                         label=name)
     if positions is not None:
         ax.set_xticks(range(len(positions)), [str(v) for v in positions])
+        ax.set_xlim(-0.6, len(positions) - 0.4)
     n = int(summary["n"].min()) if len(summary) else 0
     ax.set_xlabel(x)
     ax.set_ylabel(label(metric))
@@ -98,7 +100,7 @@ def heatmap(table: pd.DataFrame, x: str, y: str, metric: str) -> plt.Figure:
     middle = np.nanmean(finite) if np.isfinite(finite).any() else 0.0
     for (i, j), value in np.ndenumerate(finite):
         if np.isfinite(value):
-            ax.text(j, i, f"{value:,.3g}", ha="center", va="center", fontsize=8,
+            ax.text(j, i, f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}", ha="center", va="center", fontsize=8,
                     color="white" if value < middle else "black")
     ax.set_xlabel(x)
     ax.set_ylabel(y)
@@ -116,9 +118,17 @@ def morris_figure(indices: pd.DataFrame, metric: str) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7, 5))
     ax.errorbar(indices["mu_star"], indices["sigma"], xerr=np.nan_to_num(indices["mu_star_conf"]),
                 fmt="o", color=PALETTE[0], capsize=3)
+    cutoff = 0.05 * float(np.nanmax(indices["mu_star"])) if len(indices) else 0.0
+    small = []
     for _, row in indices.iterrows():
-        ax.annotate(row["parameter"], (row["mu_star"], row["sigma"]), xytext=(5, 4),
-                    textcoords="offset points", fontsize=8)
+        if row["mu_star"] > cutoff:
+            ax.annotate(row["parameter"], (row["mu_star"], row["sigma"]), xytext=(5, 4),
+                        textcoords="offset points", fontsize=8)
+        else:
+            small.append(str(row["parameter"]))
+    if small:  # unlabelled crowd at the origin: name it below the axes instead
+        note = textwrap.fill("mu* under 5% of the largest: " + ", ".join(small), 110)
+        fig.text(0.01, 0.01, note, fontsize=7, color="dimgrey", va="bottom")
     top = float(np.nanmax([indices["mu_star"].max(), indices["sigma"].max(), 0.0])) or 1.0
     ax.plot([0, top], [0, top], color="grey", ls="--", lw=1, label="sigma = mu*")
     ax.set_xlim(left=0)
@@ -128,7 +138,7 @@ def morris_figure(indices: pd.DataFrame, metric: str) -> plt.Figure:
     ax.set_title(f"Morris screening: {label(metric)}")
     ax.legend(frameon=False, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08 if small else 0, 1, 1))
     return fig
 
 
