@@ -40,7 +40,11 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
     """The dashboard served by `solara run` on a free local port; its URL."""
-    pytest.importorskip("solara", reason="install the dashboard extra: pip install -e '.[dashboard]'")
+    try:
+        import playwright  # noqa: F401
+        import solara  # noqa: F401
+    except ImportError as exc:
+        pytest.fail(f"{exc}: install the dashboard extra (make test does): pip install -e '.[test,dashboard]'")
     port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "solara.log"
     log = open(log_path, "w")
