@@ -148,9 +148,11 @@ def check_run(cfg: DictConfig) -> RunConfig:
     from sim.resources import check_memory
 
     rc = run_config(cfg)
-    if rc.scenario.strategy not in choices("strategy"):
-        raise ConfigError("scenario.strategy", rc.scenario.strategy,
-                          "the name of a strategy preset: " + ", ".join(choices("strategy")))
+    for key in ("strategy", "counterfactual"):  # preset names a scenario refers to
+        name = getattr(rc.scenario, key, "")
+        if name and name not in choices("strategy"):
+            raise ConfigError(f"scenario.{key}", name,
+                              "the name of a strategy preset: " + ", ".join(choices("strategy")))
     check_memory(rc)
     return rc
 
@@ -322,6 +324,11 @@ def preflight(argv: Sequence[str], config_name: str = "config",
                 bad = re.search(r"override '?([^'\s]+)'?", str(exc))
                 base = _compose_base(name, ovs, bad.group(1)) if bad else None
                 raise UserError(hydra_error_message(exc, base)) from None
+            except Exception as exc:  # Hydra raises plain errors for some malformed overrides
+                if debug():
+                    raise
+                raise UserError(f"Invalid command line {' '.join(ovs)!r}: {_one_paragraph(str(exc))}. "
+                                "Overrides look like key=value, e.g. strategy.staff=4.") from None
             if check is not None and not args.cfg:
                 try:
                     check(cfg)
@@ -345,12 +352,14 @@ def run_app(main: Callable[[], Any], config_name: str = "config",
         check: validates one composed config before anything runs (None: composition only).
         argv: the arguments (default: sys.argv[1:]); `--debug` is removed and turns on tracebacks.
     """
+    from_command_line = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--debug" in argv:
         argv = [a for a in argv if a != "--debug"]
         os.environ["SIM_DEBUG"] = "1"
         os.environ["HYDRA_FULL_ERROR"] = "1"
-    sys.argv[1:] = argv
+    if from_command_line:
+        sys.argv[1:] = argv  # Hydra reads sys.argv
     with user_errors():
         preflight(argv, config_name, check)
     main()

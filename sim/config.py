@@ -323,7 +323,7 @@ class RunConfig:
             merged = OmegaConf.merge(schema, data)
             cfg = OmegaConf.to_object(merged)
         except OmegaConfBaseException as exc:
-            raise _config_error_from_omegaconf(exc) from None
+            raise _config_error_from_omegaconf(exc, data) from None
         if check:
             from sim.validation import validate
 
@@ -338,8 +338,23 @@ class RunConfig:
 RUN_SECTIONS = ("seed", "scenario", "strategy", "network", "population", "diffusion", "opinion")
 
 
-def _config_error_from_omegaconf(exc: OmegaConfBaseException) -> ConfigError:
+def _locate(data: Any, leaf: str, value: Any, prefix: str = "") -> str | None:
+    """The dotted path of the first key named `leaf` holding `value` in nested data ([i] for lists)."""
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for k, v in items:
+        path = f"{prefix}[{k}]" if isinstance(k, int) else (f"{prefix}.{k}" if prefix else str(k))
+        if k == leaf and (value is None or str(v) == str(value)):
+            return path
+        found = _locate(v, leaf, value, path)
+        if found:
+            return found
+    return None
+
+
+def _config_error_from_omegaconf(exc: OmegaConfBaseException, data: Any = None) -> ConfigError:
     key = getattr(exc, "full_key", None) or "?"
+    if "." not in key and "[" not in key and key not in RUN_SECTIONS:  # OmegaConf lost the path
+        key = _locate(data, key, getattr(exc, "value", None)) or key
     msg = str(exc).splitlines()[0]
     value = getattr(exc, "value", None) if hasattr(exc, "value") else None
     if "Key '" in msg and "not in" in msg:

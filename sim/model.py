@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.config import RunConfig
 from sim.diffusion import KIND, TOPIC_BACKGROUND, TOPIC_INCIDENT, Diffusion
-from sim.network import FollowerGraph, LoadReport, build_network, load_edgelist_with_report
+from sim.network import FollowerGraph, LoadReport, NetworkError, build_network, load_edgelist_with_report
 from sim.opinion import Opinion
 from sim.population import BRAND_NODE, ROLE_INDEX, Population, build_population
 from sim.resources import check_memory
@@ -50,6 +50,11 @@ def build_environment(cfg: RunConfig) -> Environment:
     if net.kind == "edgelist":
         loaded, load_report = load_edgelist_with_report(net.path, fmt=net.format, edge_meaning=net.edge_meaning)
         n = loaded.n_nodes
+        if n <= len(sc.accounts) + 2:
+            raise NetworkError(
+                f"Edge list {net.path} holds {n} account(s) ({load_report.self_loops_dropped} self-loop "
+                f"line(s) dropped), but scenario {sc.name} needs at least {len(sc.accounts) + 3}: node 0 "
+                f"is the brand, nodes 1..{len(sc.accounts)} its named accounts, and customers follow.")
         check_memory(cfg, loaded=(n, loaded.n_edges))
         del loaded
     named = named_follower_counts(cfg, n)

@@ -13,7 +13,7 @@ a few dozen bytes per person, see docs/reliability.md) and are rounded up.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sim.config import ConfigError, RunConfig
@@ -144,6 +144,19 @@ def available_memory() -> int | None:
     return min(candidates) if candidates else None
 
 
+def largest_population(cfg: RunConfig, available: int) -> int:
+    """The largest population.size (a multiple of 1,000, at least 1,000) whose estimate fits."""
+    lo, hi = 0, max(int(cfg.population.size), 1000) // 1000
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        trial = replace(cfg, population=replace(cfg.population, size=mid * 1000))
+        if estimate(trial).total_bytes <= available:
+            lo = mid
+        else:
+            hi = mid - 1
+    return max(lo, 1) * 1000
+
+
 def check_memory(cfg: RunConfig, available: int | None = None,
                  loaded: tuple[int, int] | None = None) -> Estimate:
     """Refuse a run whose estimated memory exceeds what is available.
@@ -172,8 +185,7 @@ def check_memory(cfg: RunConfig, available: int | None = None,
         reduce = "use a smaller edge list (a sample of its lines), close other programs"
         key, value = "network.path", cfg.network.path
     else:
-        per_person = max(est.total_bytes / max(est.nodes, 1), 1.0)
-        fits = max(1000, int(avail / per_person * 0.9) // 1000 * 1000)
+        fits = largest_population(cfg, avail)
         what = (f"a network of {est.nodes:,} people with about {est.edges:,} follower links "
                 f"over {est.ticks:,} ticks")
         reduce = (f"lower population.size (about {fits:,} fits; count metrics are also reported "
