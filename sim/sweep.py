@@ -137,21 +137,43 @@ def find_jobs(sweep_dir: str | Path) -> list[JobDir]:
     return jobs
 
 
+def _run_sections(config: dict[str, Any]) -> dict[str, Any]:
+    from sim.config import RUN_SECTIONS
+
+    return {k: config.get(k) for k in RUN_SECTIONS}
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
 def job_status(job: JobDir) -> tuple[str, dict[str, Any], str]:
-    """(status, metrics, note) of one job directory."""
-    cfg_file = job.path / ".hydra" / "config.yaml"
-    expected_hash, seed = None, None
+    """(status, metrics, note) of one job directory.
+
+    The results must belong to the config Hydra composed for this job (`.hydra/config.yaml`): the
+    quick test compares it with the `config.yaml` the run saved; when they differ in form (e.g.
+    interpolations), the config hash recorded in the provenance decides.
+    """
     try:
-        config = yaml.safe_load(cfg_file.read_text(encoding="utf-8")) or {}
-        expected_hash, seed = run_config_hash(config)
-    except Exception as exc:  # noqa: BLE001 - a config the run itself would refuse
-        return FAILED, {}, f"config not usable: {exc}"
-    figures = bool(config.get("figures", False))
-    metrics = complete_metrics(job.path, expected_hash, seed, figures=figures)
+        config = _read_yaml(job.path / ".hydra" / "config.yaml")
+    except (OSError, yaml.YAMLError) as exc:
+        return FAILED, {}, f"no readable .hydra/config.yaml: {exc}"
+    metrics = complete_metrics(job.path, figures=bool(config.get("figures", False)))
     if metrics is None:
-        if (job.path / "metrics.json").is_file() and not (job.path / INCOMPLETE).exists():
-            return FAILED, {}, "results belong to another config or files are missing"
-        return FAILED, {"seed": seed}, "did not finish (error or interrupted)"
+        return FAILED, {"seed": config.get("seed")}, "did not finish (error or interrupted)"
+    try:
+        same = _run_sections(_read_yaml(job.path / "config.yaml")) == _run_sections(config)
+    except (OSError, yaml.YAMLError):
+        same = False
+    if not same:
+        try:
+            expected_hash, seed = run_config_hash(config)
+        except Exception as exc:  # noqa: BLE001 - a config the run itself would refuse
+            return FAILED, {}, f"config not usable: {exc}"
+        prov = metrics.get("provenance") or {}
+        if prov.get("config_hash") != expected_hash or prov.get("seed") != seed:
+            return FAILED, {"seed": config.get("seed")}, "results belong to another config"
     return OK, metrics, ""
 
 

@@ -139,6 +139,15 @@ def test_kill_a_sweep_resume_it_and_collect_the_grid(tmp_path):
     assert {"reach_negative_vs_strategy.staff.png", "reach_negative_heatmap.png",
             "cost_total_vs_strategy.listening_latency_min.png"} <= names
 
+    # a later sweep with other values in the same directory, killed before job 0 ran: its old
+    # results no longer count
+    hydra_cfg = sweep_dir / "0" / ".hydra" / "config.yaml"
+    config = yaml.safe_load(hydra_cfg.read_text())
+    config["strategy"]["staff"] = 7
+    hydra_cfg.write_text(yaml.safe_dump(config))
+    row = collect(sweep_dir).table.set_index("dir").loc["0"]
+    assert row["status"] == FAILED and "another config" in row["note"]
+
 
 FAKE_SBATCH = """#!/bin/sh
 for last; do :; done
