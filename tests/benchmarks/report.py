@@ -116,9 +116,13 @@ def scaling_figure(s: pd.DataFrame):
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
     n = s["size"].to_numpy(dtype=float)
     a.loglog(n, s.median_s, "o-", label="whole run (command line)")
+    a.loglog(n, s.median_s.iloc[-1] * n / n[-1], color="C0", ls="--", lw=0.8, alpha=0.6,
+             label="proportional to size")
     a.axhline(FULL_WALL_S, color="grey", ls=":", label="target at 10^6: 20 s")
     a.set(xlabel="customers", ylabel="wall time (s)", title="Time")
     b.loglog(n, s.peak_rss_mb / 1024.0, "s-", color="C1", label="peak resident memory")
+    b.loglog(n, s.peak_rss_mb.iloc[-1] / 1024.0 * n / n[-1], color="C1", ls="--", lw=0.8, alpha=0.6,
+             label="proportional to size")
     b.axhline(FULL_RSS_MB / 1024, color="grey", ls=":", label="target at 10^6: 4 GB")
     b.axhline(HUGE_RSS_MB / 1024, color="black", ls="--", label="machine: 24 GB")
     b.set(xlabel="customers", ylabel="peak memory (GB)", title="Memory")

@@ -37,7 +37,7 @@ def test_full_run_from_the_command_line(benchmark, size, tmp_path, full):
     def once():
         outdir = tmp_path / f"run{len(runs)}"
         child = run_child(["-m", "experiments.run", f"population.size={size}", "strategy=fast_social_care",
-                           "progress=false", f"hydra.run.dir={outdir}"])
+                           f"hydra.run.dir={outdir}"])
         runs.append((child, outdir))
         return child
 
