@@ -128,6 +128,7 @@ def execute(cfg: DictConfig) -> Comparison:
     quiet_mesa()
     with user_errors():
         base, strategies, baseline = plan(cfg)
+        rc = strategy_configs(base, {baseline: strategies[baseline]})[baseline]  # as the runs see it
     outdir = output_dir(cfg)
     with incomplete_marker(outdir), user_errors(outdir):
         comparison = compare(base, strategies, int(cfg.replicates), baseline=baseline,
@@ -145,22 +146,15 @@ def execute(cfg: DictConfig) -> Comparison:
         if cfg.get("figures", True):
             from sim.viz.compare import comparison_figures
 
-            comparison_figures(comparison, summary, outdir / "figures",
-                               [i.at_h for i in _incidents(cfg)], int(cfg.population.size),
-                               float(cfg.scenario.horizon_h))
-    print(f"\n{title} ({int(cfg.replicates)} replicates, {int(cfg.population.size):,} simulated people, "
+            comparison_figures(comparison, summary, outdir / "figures", [i.at_h for i in rc.scenario.incidents],
+                               rc.population.size, rc.scenario.horizon_h)
+    print(f"\n{title} ({int(cfg.replicates)} replicates, {rc.population.size:,} simulated people, "
           f"1 = {comparison.scale:,.0f} real)\n")
     print(console_table(summary, comparison))
     print(f"\nresults: {outdir}\n  table:   {outdir / 'summary.md'} (and summary.csv, runs.csv)")
     if cfg.get("figures", True):
         print(f"  figures: {outdir / 'figures'} (forest.png, mentions.png, cost_vs_reach.png, response_times.png)")
     return comparison
-
-
-def _incidents(cfg: DictConfig) -> list:
-    from sim.config import RunConfig
-
-    return RunConfig.from_dict({"scenario": resolved(cfg)["scenario"]}, check=False).scenario.incidents
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="compare")

@@ -392,8 +392,8 @@ class ServiceDesk:
     def hourly(self, negative_mentions_last_hour: int) -> None:
         """Once an hour: a public statement when negative mentions pass the threshold."""
         s, m = self.strategy, self.model
-        if s.statement_threshold_per_hour <= 0 or self.statement_posted:
-            return
+        if s.statement_threshold_per_hour <= 0 or self.statement_posted or m.tick >= m.n_ticks:
+            return  # (a statement at the horizon would come too late to matter)
         if negative_mentions_last_hour >= s.statement_threshold_per_hour / m.scale:
             self.statement_posted = True
             pid = m.diffusion.post(m.tick, BRAND_NODE, "brand_statement", 1, topic=TOPIC_SERVICE,
