@@ -33,6 +33,35 @@ def _push(head, tail, count, nxt, viewer, post, free, ticks, viewers, pid):  # p
 
 
 @njit(cache=True)
+def _push_delayed(head, tail, count, nxt, viewer, post, free, viewers, delay, pid, tick, tick_min,
+                  max_delay, last_tick):  # pragma: no cover - compiled
+    f = free[0]
+    k = 0
+    for i in range(viewers.size):
+        d = delay[i]
+        if not d <= max_delay:  # too old to be seen (a NaN delay is never seen either)
+            continue
+        c = np.ceil(d / tick_min)
+        t = tick + np.int64(c if c > 1.0 else 1.0)
+        if t > last_tick:
+            continue
+        e = f
+        f = nxt[e]
+        viewer[e] = viewers[i]
+        post[e] = pid
+        nxt[e] = -1
+        if tail[t] < 0:
+            head[t] = e
+        else:
+            nxt[tail[t]] = e
+        tail[t] = e
+        count[t] += 1
+        k += 1
+    free[0] = f
+    free[1] -= k
+
+
+@njit(cache=True)
 def _take(head, tail, count, nxt, viewer, post, free, t):  # pragma: no cover - compiled
     k = count[t]
     viewers = np.empty(k, dtype=np.int32)
@@ -89,6 +118,18 @@ class Calendar:
             self._grow(viewers.size - int(self.free[1]))
         _push(self.head, self.tail, self.count, self.nxt, self.viewer, self.post, self.free,
               np.asarray(ticks, dtype=np.int64), np.asarray(viewers, dtype=np.int32), int(pid))
+
+    def add_delayed(self, pid: int, viewers: np.ndarray, delay: np.ndarray, tick: int, tick_min: float,
+                    max_delay: float, last_tick: int) -> None:
+        """Schedule views `delay[i]` minutes after `tick` (at least one tick later), dropping views
+        later than `max_delay` minutes or after `last_tick`."""
+        if viewers.size == 0:
+            return
+        if self.free[1] < viewers.size:
+            self._grow(viewers.size - int(self.free[1]))
+        _push_delayed(self.head, self.tail, self.count, self.nxt, self.viewer, self.post, self.free,
+                      np.asarray(viewers, dtype=np.int32), np.asarray(delay, dtype=np.float64), int(pid),
+                      int(tick), float(tick_min), float(max_delay), int(last_tick))
 
     def take(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
         """Remove and return the (viewers int32, posts int64) due at `tick`, in schedule order."""

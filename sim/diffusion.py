@@ -23,7 +23,7 @@ from sim.config import ROLES, DiffusionConfig
 from sim.kernels import account_views, reshare_hits, select_viewers
 from sim.network import FollowerGraph
 from sim.population import BRAND_NODE, Population
-from sim.rng import derive, keyed_uniform
+from sim.rng import derive
 
 KINDS = (
     "complaint", "reshare", "praise", "thanks", "brand_reply", "brand_statement",
@@ -166,25 +166,16 @@ class Diffusion:
 
     def _schedule(self, pid: int, tick: int, audience_of: int, visibility: float, direct) -> None:
         cfg = self.cfg
-        key = int(self.posts.key[pid])
-        viewers = select_viewers(self.g.followers(audience_of), self.pop.activity, key, SALT_SEE,
-                                 cfg.attention * visibility)
+        viewers, u_delay = select_viewers(self.g.followers(audience_of), self.pop.activity,
+                                          int(self.posts.key[pid]), cfg.attention * visibility,
+                                          SALT_SEE, SALT_DELAY)
         if viewers.size:
-            ud = keyed_uniform(key, viewers, SALT_DELAY)
             delay = cfg.view_delay_median_min * self.role_delay[self.pop.role[viewers]] * np.exp(
-                cfg.view_delay_sigma * ndtri(ud)
+                cfg.view_delay_sigma * ndtri(u_delay)
             )
-            ok = delay <= self.max_age_min
-            viewers, delay = viewers[ok], delay[ok]
-            ticks = tick + np.maximum(1, np.ceil(delay / self.tick_min)).astype(np.int64)
-            ok = ticks <= self.n_ticks
-            viewers, ticks = viewers[ok], ticks[ok]
-        else:
-            ticks = np.zeros(0, dtype=np.int64)
+            self.queue.add_delayed(pid, viewers, delay, tick, self.tick_min, self.max_age_min, self.n_ticks)
         if direct and tick + 1 <= self.n_ticks:
-            viewers = np.concatenate([viewers, np.asarray(direct, dtype=viewers.dtype)])
-            ticks = np.concatenate([ticks, np.full(len(direct), tick + 1, dtype=np.int64)])
-        self.queue.add(pid, viewers, ticks)
+            self.queue.add(pid, np.asarray(direct, dtype=np.int32), np.full(len(direct), tick + 1))
 
     @property
     def calendar(self) -> dict[int, list[tuple[int, np.ndarray]]]:

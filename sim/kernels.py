@@ -3,7 +3,7 @@
 The keyed draws here are bit-for-bit those of `sim.rng` (SplitMix64 finaliser on 64-bit words),
 so a compiled loop and the numpy version make the same decisions:
 
-* `select_viewers`: which followers of an account see a post (one keyed draw per follower).
+* `select_viewers`: which followers of an account see a post, and their delay draws.
 * `account_views`: impressions, unique reach by valence and incident reach of a tick's views.
 * `reshare_hits`: which views turn into a reshare (one keyed draw per candidate view).
 * `Cascade` / `independent_cascade`: the classic independent-cascade process on the follower
@@ -54,25 +54,33 @@ def _keyed_pair(key_salted, i):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _select(followers, prob, base, scale):  # pragma: no cover - compiled
-    out = np.empty(followers.size, dtype=np.int32)
+def _select(followers, prob, base_see, scale, base_delay):  # pragma: no cover - compiled
+    viewers = np.empty(followers.size, dtype=np.int32)
+    u_delay = np.empty(followers.size, dtype=np.float64)
     k = 0
     for j in range(followers.size):
         f = followers[j]
-        if _keyed(base, f) < scale * prob[f]:
-            out[k] = f
+        if _keyed(base_see, f) < scale * prob[f]:
+            viewers[k] = f
+            u_delay[k] = _keyed(base_delay, f)
             k += 1
-    return out[:k]
+    return viewers[:k], u_delay[:k]
 
 
-def select_viewers(followers: np.ndarray, prob: np.ndarray, key: int, salt: int, scale: float) -> np.ndarray:
-    """Followers `f` whose keyed draw `u(key, f, salt)` falls below `scale * prob[f]`.
+def select_viewers(followers: np.ndarray, prob: np.ndarray, key: int, scale: float, salt_see: int,
+                   salt_delay: int) -> tuple[np.ndarray, np.ndarray]:
+    """Followers who see a post, and the uniform draw of each one's viewing delay.
 
-    Same decisions as `followers[keyed_uniform(key, followers, salt) < scale * prob[followers]]`.
+    Follower `f` sees the post when `keyed_uniform(key, f, salt_see) < scale * prob[f]`; its delay
+    draw is `keyed_uniform(key, f, salt_delay)`: the same numbers as `sim.rng`, in one pass.
+
+    Returns:
+        (viewers int32, delay draws float64), viewers in the order of `followers`.
     """
     if followers.size == 0:
-        return followers.astype(np.int32)
-    return _select(followers, prob, np.uint64(derive(key, salt)), float(scale))
+        return followers.astype(np.int32), np.zeros(0)
+    return _select(followers, prob, np.uint64(derive(key, salt_see)), float(scale),
+                   np.uint64(derive(key, salt_delay)))
 
 
 @njit(cache=True)
