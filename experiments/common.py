@@ -35,25 +35,39 @@ class UserError(Exception):
 USER_ERRORS = (ConfigError, NetworkError, FileNotFoundError, UserError)
 
 
-def register_schema() -> None:
-    """Give Hydra the typed sections of a run, so every knob can be overridden and type-checked.
+SECTION_TYPES = {
+    "scenario": "ScenarioConfig", "strategy": "StrategyConfig", "network": "NetworkConfig",
+    "population": "PopulationConfig", "diffusion": "DiffusionConfig", "opinion": "OpinionConfig",
+}
 
-    `conf/config.yaml` lists `optional schema: run` first in its defaults: the presets of the
+
+def register_schema(name: str = "run", sections: Sequence[str] = tuple(SECTION_TYPES),
+                    seed: bool = True) -> None:
+    """Give Hydra typed run sections, so every knob can be overridden and is type-checked.
+
+    A primary config lists `optional schema: <name>` first in its defaults: the presets of the
     scenario/strategy/network groups then merge onto typed sections that hold every field, so
     `strategy.triage=influence` works with any strategy preset and `strategy.staff=abc` fails.
+    Other top-level keys (progress, figures, an app's own settings) stay free.
+
+    Args:
+        name: the schema's name in the `schema` group.
+        sections: which RunConfig sections to type.
+        seed: also type the top-level `seed` as an integer.
     """
+    from dataclasses import field, make_dataclass
+
     from hydra.core.config_store import ConfigStore
 
-    from sim.config import (
-        DiffusionConfig, NetworkConfig, OpinionConfig, PopulationConfig, ScenarioConfig,
-        StrategyConfig,
-    )
+    import sim.config as sc
 
-    ConfigStore.instance().store(
-        group="schema", name="run", package="_global_",
-        node={"scenario": ScenarioConfig, "strategy": StrategyConfig, "network": NetworkConfig,
-              "population": PopulationConfig, "diffusion": DiffusionConfig, "opinion": OpinionConfig},
-    )
+    spec: list[tuple] = [("seed", int, field(default=1))] if seed else []
+    for section in sections:
+        cls = getattr(sc, SECTION_TYPES[section])
+        spec.append((section, cls, field(default_factory=cls)))
+    node = OmegaConf.structured(make_dataclass(f"{name.title()}Schema", spec))
+    OmegaConf.set_struct(node, False)  # typed sections and seed; other top-level keys stay free
+    ConfigStore.instance().store(group="schema", name=name, package="_global_", node=node)
 
 
 register_schema()
@@ -192,6 +206,8 @@ def _known_keys(node: Any) -> list[str]:
 
 def _unknown_key_message(key: str, line: str, base: DictConfig | None) -> str:
     parent, _, leaf = key.rpartition(".")
+    while parent and base is not None and not isinstance(OmegaConf.select(base, parent), DictConfig):
+        parent, _, leaf = parent.rpartition(".")  # name the first part that does not exist
     node = OmegaConf.select(base, parent) if (base is not None and parent) else base
     known = _known_keys(node)
     where = f"section '{parent}'" if parent else "the configuration"
@@ -337,6 +353,11 @@ def preflight(argv: Sequence[str], config_name: str = "config",
                         raise UserError(f"Invalid configuration: {_one_paragraph(str(exc))}") from None
                 except OmegaConfBaseException as exc:
                     raise UserError(f"Invalid configuration: {_one_paragraph(str(exc))}") from None
+                except (ValueError, TypeError, KeyError) as exc:  # an app's check met a bad value
+                    if debug() or isinstance(exc, USER_ERRORS):
+                        raise
+                    raise UserError(f"Invalid configuration ({' '.join(ovs) or 'defaults'}): "
+                                    f"{_one_paragraph(str(exc))} (--debug shows where).") from None
             checked += 1
     return checked
 

@@ -24,7 +24,7 @@ from experiments.sensitivity import (
     base_config, evaluate, markdown_table, parameters, point_config, problem,
 )
 from sim.config import ConfigError
-from sim.io import write_csv, write_text, write_yaml
+from sim.io import incomplete_marker, write_csv, write_text, write_yaml
 
 BETTER = ("lower", "higher")
 
@@ -153,7 +153,8 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
     values = runs.groupby(["future", "strategy"], sort=False)[metrics].mean().reset_index()
     long, summary = regret(values, goals)
     futures = pd.DataFrame(X, columns=prob["names"]).rename_axis("future").reset_index()
-    write_outputs(cfg, output_dir(cfg), futures, runs, long, summary)
+    with incomplete_marker(output_dir(cfg)):  # marked INCOMPLETE until every file is written
+        write_outputs(cfg, output_dir(cfg), futures, runs, long, summary)
     return summary
 
 

@@ -22,7 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from sim.config import RUN_SECTIONS, ConfigError
-from sim.io import write_csv, write_text, write_yaml
+from sim.io import incomplete_marker, write_csv, write_text, write_yaml
 
 METHODS = ("morris", "sobol")
 
@@ -211,7 +211,8 @@ def execute(cfg: DictConfig) -> dict[str, pd.DataFrame]:
                   f"there, or not a key of metrics.json); left out of the analysis")
             continue
         tables[metric] = analyse(method, prob, X, Y, cfg, metric)
-    write_outputs(cfg, outdir, method, runs, points, tables)
+    with incomplete_marker(outdir):  # marked INCOMPLETE until every file is written
+        write_outputs(cfg, outdir, method, runs, points, tables)
     return tables
 
 
