@@ -18,7 +18,6 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 import yaml
 from sim.io import INCOMPLETE
-from sim.stats import mean_ci
 
 RESULT_FILES = ("config.yaml", "metrics.json", "timeseries.csv", "events.parquet")
 FIGURE_FILES = ("figures/timeline.png",)
@@ -272,6 +271,7 @@ def _varying_keys(override_lists: Iterable[list[str]]) -> list[str]:
 
 def summarise(table: pd.DataFrame, by: Sequence[str], metric: str, level: float = 0.95) -> pd.DataFrame:
     """Mean and CI of `metric` over seeds for each combination of the `by` columns (ok runs only)."""
+    from sim.stats import mean_ci  # scipy.stats costs ~0.5-1 s to import; single runs never need it
     ok = table[table["status"] == OK]
     rows = []
     for key, group in ok.groupby(list(by), sort=True, dropna=False):
