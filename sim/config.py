@@ -27,6 +27,9 @@ class ConfigError(ValueError):
         self.key, self.value, self.allowed = key, value, allowed
         super().__init__(f"Invalid configuration value for '{key}': got {value!r}. Allowed: {allowed}.")
 
+    def __reduce__(self):  # picklable, so that worker processes can report it
+        return (type(self), (self.key, self.value, self.allowed))
+
 
 @dataclass
 class NamedAccount:
@@ -54,6 +57,8 @@ class Incident:
     followup_after_h: float = 3.0  # an unanswered complainer posts again after this
     max_followups: int = 2
     valence: int = -1  # -1 complaint; +1 a delight moment
+    contact_share: float = 0.0  # share of victims who contact service directly (phone or web)
+    contact_delay_min: float = 60.0  # mean delay from the incident to such a direct contact
 
 
 @dataclass
@@ -87,6 +92,21 @@ class Target:
     tolerance: float = 0.25  # relative to documented unless `absolute`
     absolute: bool = False
     source: str = ""
+    bound: str = "near"  # near: within tolerance; at_least / at_most: one-sided
+    by_h: float = 0.0  # > 0: the metric's hourly flow summed over the first by_h hours
+    lift: bool = False  # paired relative change vs the scenario's counterfactual strategy
+    statistic: str = "mean"  # over replicates: mean, or median (for one documented case)
+
+
+@dataclass
+class BrandAction:
+    """A scripted brand action: what the company really did in a documented case, and when."""
+
+    at_h: float = 24.0  # hours after the start of the run
+    kind: str = "reply"  # reply (public), resolve (with compensation) or statement
+    incident: int = 0  # acts on the first named complainer of this incident
+    compensation: float = 0.0  # dollars offered with a resolve
+    source: str = ""
 
 
 @dataclass
@@ -116,6 +136,11 @@ class ScenarioConfig:
     chatter: ChatterConfig = field(default_factory=ChatterConfig)
     targets: list[Target] = field(default_factory=list)
     free: list[FreeParameter] = field(default_factory=list)
+    counterfactual: str = ""  # a strategy preset the replay also runs, paired (e.g. ignore)
+    actions: list[BrandAction] = field(default_factory=list)  # scripted, whatever the strategy
+    # model parameters this scenario sets (dotted keys of diffusion/opinion/population/network);
+    # they replace the library defaults, and any value set explicitly still wins
+    settings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -318,6 +343,7 @@ class RunConfig:
         """
         data = OmegaConf.to_container(data, resolve=True) if OmegaConf.is_config(data) else data
         data = {k: v for k, v in dict(data or {}).items() if k in RUN_SECTIONS}
+        data = apply_scenario_settings(data)
         schema = OmegaConf.structured(cls)
         try:
             merged = OmegaConf.merge(schema, data)
@@ -336,6 +362,32 @@ class RunConfig:
 
 
 RUN_SECTIONS = ("seed", "scenario", "strategy", "network", "population", "diffusion", "opinion")
+SETTINGS_SECTIONS = ("network", "population", "diffusion", "opinion")
+
+
+def apply_scenario_settings(data: dict[str, Any]) -> dict[str, Any]:
+    """Fill in `scenario.settings` (dotted key -> value) where `data` sets no value itself."""
+    scenario = data.get("scenario") or {}
+    settings = (scenario.get("settings") if isinstance(scenario, Mapping) else getattr(scenario, "settings", None)) or {}
+    if not settings:
+        return data
+    if not isinstance(settings, Mapping):
+        raise ConfigError("scenario.settings", settings, "a mapping of dotted keys to values, e.g. {strategy.staff: 4}")
+    import copy
+
+    data = copy.deepcopy(data)
+    for dotted, value in settings.items():
+        section, *path = str(dotted).split(".")
+        if section not in SETTINGS_SECTIONS or not path:
+            raise ConfigError(f"scenario.settings.{dotted}", value,
+                              "dotted keys of the " + ", ".join(SETTINGS_SECTIONS) + " sections")
+        node = data.setdefault(section, {})
+        for part in path[:-1]:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            raise ConfigError(f"scenario.settings.{dotted}", value, "a key inside a section")
+        node.setdefault(path[-1], value)
+    return data
 
 
 def _locate(data: Any, leaf: str, value: Any, prefix: str = "") -> str | None:

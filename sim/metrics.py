@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.derived_metrics import derived_metrics
 from sim.diffusion import KINDS
 from sim.opinion import churn
 from sim.population import BRAND_NODE
@@ -98,6 +99,7 @@ def compute_metrics(model) -> dict[str, float]:
     m["utilisation"] = _share(busy, staffed)
     m.update(desk.costs(model.n_ticks))
     m.update(desk.service_metrics())
+    m.update(derived_metrics(model))
     report = getattr(model.env, "load_report", None)
     if report is not None:  # what loading the edge list cleaned up, reported to the user
         m.update(edgelist_records=report.records, edgelist_self_loops_dropped=report.self_loops_dropped,
@@ -124,6 +126,7 @@ def hourly_timeseries(model) -> pd.DataFrame:
     df["impressions_positive"] = per_hour(d.impressions_tick[1])
     df["reach_negative_cum"] = np.cumsum(per_hour(d.reach_tick[-1]))
     df["reach_positive_cum"] = np.cumsum(per_hour(d.reach_tick[1]))
+    df["impressions_incident"] = per_hour(d.impressions_incident_tick)
     ev = model.service_events
     replies = np.zeros(hours, dtype=np.int64)
     posts = d.posts

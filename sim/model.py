@@ -25,6 +25,7 @@ from sim.scenario import (
     CHATTER_KINDS, Chatter, Clock, chatter_schedule, incident_victims, n_ticks,
     named_follower_counts, scale_factor,
 )
+from sim.scripted import schedule_scripted
 from sim.service.desk import ServiceDesk
 
 
@@ -99,6 +100,7 @@ class SocialCareModel(mesa.Model):
         self.desk = ServiceDesk(self, cfg.strategy)
         self._schedule_chatter(env.chatter)
         self._schedule_incidents(env.victims)
+        schedule_scripted(self, env.victims)
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "sentiment_mean": lambda m: m.opinion.mean(),

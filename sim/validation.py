@@ -189,6 +189,8 @@ def _check_targets_and_actions(sc) -> None:
     for i, t in enumerate(sc.targets):
         if t.bound not in TARGET_BOUNDS:
             raise ConfigError(f"scenario.targets[{i}].bound", t.bound, "one of " + ", ".join(TARGET_BOUNDS))
+        if t.statistic not in ("mean", "median"):
+            raise ConfigError(f"scenario.targets[{i}].statistic", t.statistic, "mean or median")
         if t.lift and not sc.counterfactual:
             raise ConfigError(f"scenario.targets[{i}].lift", t.lift,
                               "false, unless scenario.counterfactual names the strategy to compare with")
