@@ -1,0 +1,215 @@
+"""Replay documented cases: `python -m experiments.replay [scenario=NAME|all] [overrides]`.
+
+Each scenario runs its documented strategy over `replicates` seeds (and, paired on the same
+environments, its counterfactual if it names one) and its targets are evaluated: the documented
+value beside the simulated mean with its 95% CI and whether it is within tolerance. Writes into
+the output directory:
+
+* `replay.csv`: one row per scenario and target (`target, metric, documented, simulated_mean,
+  ci_low, ci_high, tolerance, ok`, plus the scenario, bound, replicates and source);
+* `counterfactual.csv`: for scenarios with a counterfactual, key metrics under both strategies and
+  their paired difference with its 95% CI;
+* `runs.csv` (every metric of every run), `hourly.csv` (the time courses), `config.yaml` (the
+  resolved run configs), `provenance.json`, and `figures/<scenario>.png` (time course).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import hydra
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig
+
+from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
+from experiments.scenarios import ScenarioRuns, scenario_names, scenario_runs
+from sim.io import incomplete_marker, write_csv, write_json, write_yaml
+from sim.provenance import provenance
+from sim.replay import Replicate, replicate
+from sim.targets import TargetResult, evaluate, mean_ci
+
+REPLAY_COLUMNS = ("scenario", "target", "metric", "documented", "simulated_mean", "ci_low", "ci_high",
+                  "tolerance", "ok", "bound", "statistic", "lift", "by_h", "n", "source")
+# Metrics compared between the documented strategy and the counterfactual.
+COMPARE_METRICS = (
+    "reach_negative_scaled", "reach_incident_scaled", "reach_positive_scaled", "mentions_brand_scaled",
+    "reach_campaign_scaled", "sentiment_mean_final", "sentiment_delta", "churned_scaled",
+    "revenue_at_risk_scaled", "incident_responded_share", "incident_resolved_share",
+    "phone_wait_mean_min", "phone_queue_peak", "web_wait_mean_min", "cost_contacts", "cost_total",
+)
+
+
+@dataclass
+class ScenarioReplay:
+    """A scenario's replay: its runs, replicates and target results."""
+
+    runs: ScenarioRuns
+    replicates: list[Replicate]
+    results: list[TargetResult]
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.runs.name
+
+    def table(self) -> pd.DataFrame:
+        """Target rows (REPLAY_COLUMNS)."""
+        rows = [{"scenario": self.name, **r.as_row()} for r in self.results]
+        return pd.DataFrame(rows, columns=list(REPLAY_COLUMNS))
+
+    def comparison(self) -> pd.DataFrame:
+        """Key metrics under the documented strategy and the counterfactual, paired."""
+        if self.runs.counterfactual is None:
+            return pd.DataFrame()
+        rows = []
+        for k in COMPARE_METRICS:
+            doc = np.array([r.metrics.get(k, np.nan) for r in self.replicates], dtype=float)
+            cf = np.array([r.cf_metrics.get(k, np.nan) for r in self.replicates], dtype=float)
+            if not (np.isfinite(doc).any() or np.isfinite(cf).any()) or (np.nan_to_num(doc) == 0).all() and (np.nan_to_num(cf) == 0).all():
+                continue
+            d, c, diff = mean_ci(doc), mean_ci(cf), mean_ci(doc - cf)
+            rows.append({
+                "scenario": self.name, "metric": k, "documented_strategy": self.runs.strategy,
+                "counterfactual": self.runs.counterfactual_name, "documented_mean": d[0],
+                "documented_low": d[1], "documented_high": d[2], "counterfactual_mean": c[0],
+                "counterfactual_low": c[1], "counterfactual_high": c[2], "difference": diff[0],
+                "difference_low": diff[1], "difference_high": diff[2], "n": diff[3],
+            })
+        return pd.DataFrame(rows)
+
+    def run_rows(self) -> pd.DataFrame:
+        """Every metric of every run (one row per strategy and replicate)."""
+        rows = []
+        for i, r in enumerate(self.replicates):
+            rows.append({"scenario": self.name, "strategy": self.runs.strategy, "replicate": i, "seed": r.seed, **r.metrics})
+            if r.cf_metrics is not None:
+                rows.append({"scenario": self.name, "strategy": self.runs.counterfactual_name, "replicate": i,
+                             "seed": r.seed, **r.cf_metrics})
+        return pd.DataFrame(rows)
+
+    def hourly(self) -> pd.DataFrame:
+        """Time courses of every run."""
+        parts = []
+        for i, r in enumerate(self.replicates):
+            for name, h in ((self.runs.strategy, r.hourly), (self.runs.counterfactual_name, r.cf_hourly)):
+                if h is not None:
+                    parts.append(h.assign(scenario=self.name, strategy=name, replicate=i))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def replay_scenario(scenario: Any, *, seed: int = 1, replicates: int = 10, size: int | None = None,
+                    network: dict | None = None, n_jobs: int = 1) -> ScenarioReplay:
+    """Replay one scenario (a name in conf/scenario/ or its content) and evaluate its targets."""
+    runs = scenario_runs(scenario, seed=seed, size=size, network=network)
+    seeds = [seed + r for r in range(replicates)]
+    reps = replicate(runs.documented, runs.counterfactual, seeds, n_jobs=n_jobs)
+    targets = runs.checked.scenario.targets
+    results = evaluate(targets, [r.values for r in reps],
+                       [r.cf_values for r in reps] if runs.counterfactual is not None else None)
+    return ScenarioReplay(runs, reps, results)
+
+
+def _fmt(x: float) -> str:
+    if x != x:  # NaN
+        return "n/a"
+    return f"{x:,.3g}" if abs(x) < 100 else f"{x:,.0f}"
+
+
+def console_table(table: pd.DataFrame) -> str:
+    """The replay table as aligned text."""
+    lines = []
+    for name, part in table.groupby("scenario", sort=False):
+        met = int(part["ok"].sum())
+        lines.append(f"\n{name}: {met}/{len(part)} targets met")
+        for _, r in part.iterrows():
+            sign = {"at_least": ">=", "at_most": "<=", "near": "~"}[r["bound"]]
+            lift = " (lift)" if r["lift"] else ""
+            lines.append(f"  [{'ok' if r['ok'] else 'MISS'}] {r['target']}{lift}\n"
+                         f"        {r['metric']}: documented {sign} {_fmt(r['documented'])} +/- {_fmt(r['tolerance'])}, "
+                         f"simulated {_fmt(r['simulated_mean'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] (n={r['n']})")
+    return "\n".join(lines)
+
+
+def _names(cfg: DictConfig) -> list[str]:
+    which = str(cfg.get("scenarios", "all"))
+    return scenario_names() if which == "all" else [which]
+
+
+def execute(cfg: DictConfig) -> pd.DataFrame:
+    """Replay the scenarios of a composed config, write the files and print the table."""
+    quiet_mesa()
+    names = _names(cfg)
+    data = resolved(cfg)
+    outdir = output_dir(cfg)
+    size = int(cfg.size) if cfg.get("size") is not None else None
+    with incomplete_marker(outdir), user_errors(outdir):
+        replays = []
+        for name in names:
+            scenario = data["scenario"] if (len(names) == 1 and name == data["scenario"]["name"]) else name
+            print(f"replaying {name} ({int(cfg.replicates)} replicates)...", flush=True)
+            replays.append(replay_scenario(scenario, seed=int(cfg.seed), replicates=int(cfg.replicates), size=size,
+                                           network=data.get("network"), n_jobs=int(cfg.get("n_jobs", 1))))
+        table = pd.concat([r.table() for r in replays], ignore_index=True)
+        comparisons = [r.comparison() for r in replays]
+        comparisons = pd.concat([c for c in comparisons if len(c)], ignore_index=True) if any(len(c) for c in comparisons) else pd.DataFrame()
+        configs = {r.name: {"documented": r.runs.documented, "counterfactual": r.runs.counterfactual} for r in replays}
+        config = {"replay": {k: v for k, v in data.items() if k not in ("scenario",)}, "scenarios": configs}
+        write_yaml(outdir / "config.yaml", config)
+        write_json(outdir / "provenance.json", provenance(config, int(cfg.seed)))
+        write_csv(outdir / "runs.csv", pd.concat([r.run_rows() for r in replays], ignore_index=True))
+        write_csv(outdir / "hourly.csv", pd.concat([r.hourly() for r in replays], ignore_index=True))
+        if len(comparisons):
+            write_csv(outdir / "counterfactual.csv", comparisons)
+        if cfg.get("figures", True):
+            from sim.viz.replay import replay_figure, save_figure
+
+            for r in replays:
+                save_figure(replay_figure(r), outdir / "figures" / f"{r.name}.png")
+        write_csv(outdir / "replay.csv", table)
+    print(console_table(table))
+    if len(comparisons):
+        print("\ndocumented strategy vs counterfactual (paired difference, 95% CI):")
+        for _, c in comparisons.iterrows():
+            print(f"  {c['scenario']}: {c['metric']}: {c['documented_strategy']} {_fmt(c['documented_mean'])} vs "
+                  f"{c['counterfactual']} {_fmt(c['counterfactual_mean'])}: difference {_fmt(c['difference'])} "
+                  f"[{_fmt(c['difference_low'])}, {_fmt(c['difference_high'])}]")
+    met = int(table["ok"].sum())
+    print(f"\n{met}/{len(table)} targets met over {len(replays)} scenario(s). results: {outdir}")
+    return table
+
+
+def check_replay(cfg: DictConfig) -> None:
+    """Pre-flight check: every scenario to replay builds a valid run config."""
+    data = resolved(cfg)
+    names = _names(cfg)
+    for name in names:
+        scenario = data["scenario"] if (len(names) == 1 and name == data["scenario"]["name"]) else name
+        scenario_runs(scenario, seed=int(cfg.seed), size=cfg.get("size"), network=data.get("network"))
+
+
+def scenario_argv(argv: Sequence[str]) -> list[str]:
+    """`scenario=all` becomes `scenarios=all`; `scenario=NAME` also sets `scenarios=NAME`."""
+    out = []
+    for arg in argv:
+        if arg.startswith("scenario="):
+            value = arg.split("=", 1)[1]
+            out.append(f"scenarios={value}")
+            if value == "all":
+                continue
+        out.append(arg)
+    return out
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="replay")
+def main(cfg: DictConfig) -> None:
+    """Hydra entry point."""
+    execute(cfg)
+
+
+if __name__ == "__main__":
+    sys.argv[1:] = scenario_argv(sys.argv[1:])
+    run_app(main, config_name="replay", check=check_replay)
