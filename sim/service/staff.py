@@ -11,15 +11,24 @@ from sim.service.shifts import Shift
 
 
 class Responder(mesa.Agent):
-    """Someone who takes cases from a queue, replies publicly, then closes the case."""
+    """Someone who takes cases from a queue, replies publicly, then closes the case.
+
+    Work is timed in minutes, not ticks: with ticks longer than a case (30-minute ticks, a
+    15-minute case) a responder closes several cases in one tick, so the desk's capacity does
+    not depend on the tick length. A reply or a closing is due at the first tick at or after its
+    minute; a responder who closes a case takes the next one from the minute it closed.
+    """
 
     def __init__(self, model: mesa.Model, desk, shift: Shift | None):
         super().__init__(model)
         self.desk = desk
         self.shift = shift
         self.case: Case | None = None
-        self.reply_at = 0
-        self.done_at = 0
+        self.reply_at = 0  # tick of the public reply of the current case
+        self.done_at = 0  # tick when the current case closes
+        self.reply_min = 0.0  # the same two, in minutes since the start
+        self.done_min = 0.0
+        self.free_min = -math.inf  # minute from which this responder can take a new case
         self.busy_ticks = 0
         self.cases_closed = 0
 
@@ -34,39 +43,57 @@ class Responder(mesa.Agent):
         """The queue this responder works."""
         return self.desk.queue
 
-    def handling_ticks(self, case: Case) -> tuple[int, int]:
-        """Ticks until the public reply and until the case is closed."""
+    def handling_minutes(self, case: Case) -> tuple[float, float]:
+        """Minutes from taking `case` to its public reply and to its closing."""
         raise NotImplementedError
 
+    def _take(self, now: float) -> bool:
+        queue = self.queue()
+        if len(queue) == 0 or not self.on_duty():  # nothing to take: skip the clock
+            return False
+        case = queue.pop()
+        if case is None:
+            return False
+        tick_min = self.model.tick_min
+        start = max(self.free_min, now - tick_min, case.queued * tick_min)
+        reply, done = self.handling_minutes(case)
+        self.case = case
+        self.reply_min, self.done_min = start + reply, start + max(done, reply, 1e-9)
+        self.reply_at = math.ceil(self.reply_min / tick_min - 1e-9)
+        self.done_at = max(self.reply_at, math.ceil(self.done_min / tick_min - 1e-9))
+        return True
+
     def step(self) -> None:
-        """Take a case when idle and on duty; reply and close it when due."""
+        """Take a case when idle and on duty; reply and close it when due (several per tick
+        when cases are shorter than a tick)."""
         t = self.model.tick
+        now = t * self.model.tick_min
         if self.case is None:
-            if len(self.queue()) == 0 or not self.on_duty():  # nothing to take: skip the clock
-                return
-            case = self.queue().pop()
-            if case is None:
-                return
-            reply, done = self.handling_ticks(case)
-            self.case, self.reply_at, self.done_at = case, t + reply, t + max(done, reply)
-        self.busy_ticks += 1
-        case = self.case
-        if case.awaiting and t >= self.reply_at:
-            self.desk.reply(case, self)
-        if t >= self.done_at:
+            self.free_min = max(self.free_min, now)  # idle until now
+        busy = False
+        while self.case is not None or self._take(now):
+            busy = True
+            case = self.case
+            if case.awaiting and self.reply_min <= now + 1e-9:
+                self.desk.reply(case, self)
+            if self.done_min > now + 1e-9:
+                break
             self.desk.close(case, self)
             self.case = None
             self.cases_closed += 1
+            self.free_min = self.done_min
+        if busy:
+            self.busy_ticks += 1
 
 
 class CareAgent(Responder):
     """A member of the social care desk (or, when siloed, of the service team)."""
 
-    def handling_ticks(self, case: Case) -> tuple[int, int]:
-        s, tick = self.desk.strategy, self.model.tick_min
+    def handling_minutes(self, case: Case) -> tuple[float, float]:
+        s = self.desk.strategy
         u = self.desk.case_uniform(case, 11)
         handling = -s.handling_time_min * math.log(max(1.0 - u, 1e-12)) * self.desk.kb_speed()
-        return max(1, math.ceil(s.reply_time_min / tick)), max(1, math.ceil(handling / tick))
+        return s.reply_time_min, handling
 
 
 class SuperUserAgent(Responder):
@@ -79,9 +106,8 @@ class SuperUserAgent(Responder):
     def queue(self):
         return self.desk.community_queue
 
-    def handling_ticks(self, case: Case) -> tuple[int, int]:
-        s, tick = self.desk.strategy, self.model.tick_min
+    def handling_minutes(self, case: Case) -> tuple[float, float]:
+        s = self.desk.strategy
         u = self.desk.case_uniform(case, 12)
         wait = -s.community_response_min * math.log(max(1.0 - u, 1e-12))
-        n = max(1, math.ceil(wait / tick))
-        return n, n
+        return wait, wait
