@@ -127,7 +127,7 @@ def execute(cfg: DictConfig) -> Fit | int | None:
     quiet_mesa()
     with user_errors():
         name, runs = _scenario(cfg)
-    seeds = [int(cfg.seed) + r for r in range(int(cfg.replicates))]
+    seeds = [int(cfg.seed) + r for r in range(int(cfg.replicates) if cfg.get("replicates") is not None else runs.replicates)]
     outdir = output_dir(cfg)
     with incomplete_marker(outdir), user_errors(outdir):
         config = {"calibrate": {k: v for k, v in resolved(cfg).items() if k != "scenario"},

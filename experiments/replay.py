@@ -101,11 +101,14 @@ class ScenarioReplay:
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def replay_scenario(scenario: Any, *, seed: int = 1, replicates: int = 10, size: int | None = None,
+def replay_scenario(scenario: Any, *, seed: int = 1, replicates: int | None = None, size: int | None = None,
                     network: dict | None = None, n_jobs: int = 1) -> ScenarioReplay:
-    """Replay one scenario (a name in conf/scenario/ or its content) and evaluate its targets."""
+    """Replay one scenario (a name in conf/scenario/ or its content) and evaluate its targets.
+
+    `replicates` None: the number the scenario asks for (`scenario.replicates`, else 10).
+    """
     runs = scenario_runs(scenario, seed=seed, size=size, network=network)
-    seeds = [seed + r for r in range(replicates)]
+    seeds = [seed + r for r in range(replicates or runs.replicates)]
     reps = replicate(runs.documented, runs.counterfactual, seeds, n_jobs=n_jobs)
     targets = runs.checked.scenario.targets
     results = evaluate(targets, [r.values for r in reps],
@@ -150,8 +153,9 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
         replays = []
         for name in names:
             scenario = data["scenario"] if (len(names) == 1 and name == data["scenario"]["name"]) else name
-            print(f"replaying {name} ({int(cfg.replicates)} replicates)...", flush=True)
-            replays.append(replay_scenario(scenario, seed=int(cfg.seed), replicates=int(cfg.replicates), size=size,
+            replicates = int(cfg.replicates) if cfg.get("replicates") is not None else None
+            print(f"replaying {name}...", flush=True)
+            replays.append(replay_scenario(scenario, seed=int(cfg.seed), replicates=replicates, size=size,
                                            network=data.get("network"), n_jobs=int(cfg.get("n_jobs", 1))))
         table = pd.concat([r.table() for r in replays], ignore_index=True)
         comparisons = [r.comparison() for r in replays]

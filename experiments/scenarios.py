@@ -19,6 +19,7 @@ from sim.config import ConfigError, RunConfig
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 DEFAULT_SIZE = 20_000
+DEFAULT_REPLICATES = 10
 
 
 def scenario_names() -> list[str]:
@@ -44,6 +45,11 @@ class ScenarioRuns:
     documented: dict[str, Any]  # run config of the documented strategy (seed set per replicate)
     counterfactual: dict[str, Any] | None
     checked: RunConfig  # the documented config, checked
+
+    @property
+    def replicates(self) -> int:
+        """Replicates the scenario asks for (its `replicates`, else DEFAULT_REPLICATES)."""
+        return self.checked.scenario.replicates or DEFAULT_REPLICATES
 
     @property
     def strategy(self) -> str:

@@ -137,6 +137,7 @@ class ScenarioConfig:
     targets: list[Target] = field(default_factory=list)
     free: list[FreeParameter] = field(default_factory=list)
     counterfactual: str = ""  # a strategy preset the replay also runs, paired (e.g. ignore)
+    replicates: int = 0  # replicates its replay needs (0: the replay's default)
     actions: list[BrandAction] = field(default_factory=list)  # scripted, whatever the strategy
     # model parameters this scenario sets (dotted keys of diffusion/opinion/population/network);
     # they replace the library defaults, and any value set explicitly still wins

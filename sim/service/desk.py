@@ -360,7 +360,8 @@ class ServiceDesk:
         m.opinion.resolved(case.author, minutes, comp)
         self._log("resolved", case)
         self._damp(case.cascades + root.cascades, m.cfg.diffusion.resolved_appeal)
-        if self.case_uniform(case, 14) < m.cfg.diffusion.thanks_prob * m.opinion.speed(minutes):
+        # a direct contact (sim.scripted: no public complaint, post < 0) thanks nobody in public
+        if case.post >= 0 and self.case_uniform(case, 14) < m.cfg.diffusion.thanks_prob * m.opinion.speed(minutes):
             m.publish(m.tick, case.author, "thanks", 1, parent=case.post, topic=TOPIC_SERVICE,
                       key=derive(self._case_key(case), 15))
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.io import atomic_path
 
-NEG, POS, SERVICE, SENT = "#c0392b", "#27ae60", "#2c3e50", "#8e44ad"
+NEG, POS, SERVICE, QUEUE, SENT = "#c0392b", "#27ae60", "#2c3e50", "#e67e22", "#8e44ad"
 
 
 def _band(frames: list[pd.DataFrame], column: str, cumulative: bool = False, scale: float = 1.0):
@@ -83,10 +83,10 @@ def replay_figure(replay) -> plt.Figure:
     ax = axes[2]
     service = [c for c in ("backlog", "phone_queue") if any(f[c].max() > 0 for f in doc + cf if c in f)]
     if service:
-        for col, style in zip(service, ("-", ":")):
-            _plot(ax, hours, _band(doc, col), SERVICE, f"{col.replace('_', ' ')} ({dname})")
+        for col, color in zip(service, (SERVICE, QUEUE)):
+            _plot(ax, hours, _band(doc, col), color, f"{col.replace('_', ' ')} ({dname})")
             if cf:
-                _plot(ax, hours, _band(cf, col), SERVICE, f"{col.replace('_', ' ')} ({cname})", dashed=True)
+                _plot(ax, hours, _band(cf, col), color, f"{col.replace('_', ' ')} ({cname})", dashed=True)
         ax.set_ylabel("waiting\n(simulated cases)")
     else:
         _plot(ax, hours, _band(doc, "sentiment_mean"), SENT, f"mean customer sentiment ({dname})")
