@@ -143,7 +143,7 @@ class Objective:
         """Loss and target results of one candidate."""
         doc = with_values(self.documented, values)
         cf = with_values(self.counterfactual, values) if self.counterfactual is not None else None
-        reps = replicate(doc, cf, self.seeds, n_jobs=self.n_jobs, reuse=self.reuse)
+        reps = replicate(doc, cf, self.seeds, n_jobs=self.n_jobs, reuse=self.reuse, targets=self.targets)
         results = evaluate(self.targets, [r.values for r in reps],
                            [r.cf_values for r in reps] if cf is not None else None)
         return loss(self.targets, results), results, reps

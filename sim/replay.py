@@ -22,7 +22,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from sim.config import RunConfig
+from sim.config import RunConfig, Target
 from sim.model import Environment, build_environment
 from sim.rng import Streams
 from sim.runner import run
@@ -100,12 +100,15 @@ def _one(rc: RunConfig, env: Environment, targets) -> tuple[dict, dict, pd.DataF
 
 
 def run_replicate(documented: Mapping[str, Any], counterfactual: Mapping[str, Any] | None, seed: int,
-                  reuse: bool = False) -> Replicate:
-    """One replicate: the documented strategy and (if given) the counterfactual, paired."""
+                  reuse: bool = False, targets: Sequence[Target] | None = None) -> Replicate:
+    """One replicate: the documented strategy and (if given) the counterfactual, paired.
+
+    `targets` are measured (default: the scenario's own).
+    """
     logging.getLogger("MESA").setLevel(logging.WARNING)
     rc = RunConfig.from_dict(with_seed(documented, seed))
     env = environment(rc, reuse)
-    targets = rc.scenario.targets
+    targets = rc.scenario.targets if targets is None else targets
     metrics, values, hourly = _one(rc, env, targets)
     rep = Replicate(seed, metrics, values, hourly)
     if counterfactual is not None:
@@ -115,12 +118,13 @@ def run_replicate(documented: Mapping[str, Any], counterfactual: Mapping[str, An
 
 
 def replicate(documented: Mapping[str, Any], counterfactual: Mapping[str, Any] | None,
-              seeds: Sequence[int], n_jobs: int = 1, reuse: bool = False) -> list[Replicate]:
+              seeds: Sequence[int], n_jobs: int = 1, reuse: bool = False,
+              targets: Sequence[Target] | None = None) -> list[Replicate]:
     """All replicates, in seed order (parallel over seeds with joblib when n_jobs > 1)."""
     if n_jobs == 1 or len(seeds) == 1:
-        return [run_replicate(documented, counterfactual, s, reuse) for s in seeds]
+        return [run_replicate(documented, counterfactual, s, reuse, targets) for s in seeds]
     from joblib import Parallel, delayed
 
     return list(Parallel(n_jobs=n_jobs)(
-        delayed(run_replicate)(documented, counterfactual, s, reuse) for s in seeds
+        delayed(run_replicate)(documented, counterfactual, s, reuse, targets) for s in seeds
     ))
