@@ -138,10 +138,10 @@ class ScenarioConfig:
     free: list[FreeParameter] = field(default_factory=list)
     counterfactual: str = ""  # a strategy preset the replay also runs, paired (e.g. ignore)
     replicates: int = 0  # replicates its replay needs (0: the replay's default)
-    actions: list[BrandAction] = field(default_factory=list)  # scripted, whatever the strategy
-    # model parameters this scenario sets (dotted keys of diffusion/opinion/population/network);
-    # they replace the library defaults, and any value set explicitly still wins
-    settings: dict[str, float] = field(default_factory=dict)
+    actions: list[BrandAction] = field(default_factory=list)  # scripted answers of the documented strategy
+    # settings: dotted keys of network/population/diffusion/opinion that replace the library
+    # defaults in this scenario; any value set explicitly still wins
+    settings: dict[str, float] = field(default_factory=dict)  # model parameters the scenario sets
 
 
 @dataclass
