@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import warnings
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
@@ -125,6 +126,8 @@ def replicate(documented: Mapping[str, Any], counterfactual: Mapping[str, Any] |
         return [run_replicate(documented, counterfactual, s, reuse, targets) for s in seeds]
     from joblib import Parallel, delayed
 
-    return list(Parallel(n_jobs=n_jobs)(
-        delayed(run_replicate)(documented, counterfactual, s, reuse, targets) for s in seeds
-    ))
+    with warnings.catch_warnings():  # loky replacing an idle worker is not the user's concern
+        warnings.filterwarnings("ignore", message="A worker stopped while some jobs", category=UserWarning)
+        return list(Parallel(n_jobs=n_jobs)(
+            delayed(run_replicate)(documented, counterfactual, s, reuse, targets) for s in seeds
+        ))
