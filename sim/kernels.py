@@ -7,8 +7,9 @@ so a compiled loop and the numpy version make the same decisions:
 * `account_views`: impressions, unique reach by valence and incident reach of a tick's views.
 * `reshare_hits`: which views turn into a reshare (one keyed draw per candidate view).
 * `Cascade` / `independent_cascade`: the classic independent-cascade process on the follower
-  graph, on the same CSR rows, with one keyed SplitMix64 coin per edge; it is what the diffusion
-  benchmark compares with cynetdiff, NDlib and a per-agent Mesa model.
+  graph, on the same CSR rows; with one probability for every edge it jumps from one live edge to
+  the next (geometric gaps keyed on the row), so it touches only about p of the edges; it is what
+  the diffusion benchmark compares with cynetdiff, NDlib and a per-agent Mesa model.
 
 Every kernel is deterministic: no numba RNG, only keyed hashes.
 """
@@ -145,11 +146,52 @@ def reshare_hits(viewers, pids, posts, role_reshare, role, sentiment, salt: int)
 
 
 @njit(cache=True)
-def _cascade(indptr, indices, seeds, p, prob, key, active, order):  # pragma: no cover - compiled
-    # The draw of edge e is SplitMix64(key + e * golden): one independent coin per edge, so the
-    # activated set is the reachable set of the live-edge graph, whatever the visiting order.
-    weighted = prob.size > 0
-    threshold = np.uint64(min(p, 1.0) * 18446744073709551615.0) if not weighted else np.uint64(0)
+def _cascade_uniform(indptr, indices, seeds, p, key, active, order):  # pragma: no cover - compiled
+    # Every edge is live with probability p, independently. Rather than one coin per edge, the
+    # gap to the next live edge of a row is drawn as Geometric(p) = floor(log(U) / log(1 - p)),
+    # from a stream keyed on (key, row): the live edges of a row depend on nothing but the key, so
+    # the activated set is the reachable set of the live-edge graph, whatever the visiting order.
+    n_active = 0
+    for s in seeds:
+        if not active[s]:
+            active[s] = True
+            order[n_active] = s
+            n_active += 1
+    every = p >= 1.0
+    inv_log_q = 0.0 if (every or p <= 0.0) else 1.0 / np.log1p(-p)
+    head = 0
+    while head < n_active and p > 0.0:
+        u = order[head]
+        head += 1
+        end = indptr[u + 1]
+        e = indptr[u]
+        row = _mix(key ^ (np.uint64(u) * _GOLDEN))
+        j = np.uint64(0)
+        while True:
+            if not every:
+                j += np.uint64(1)
+                x = np.float64((_mix(row + j * _GOLDEN) >> _S11) + np.uint64(1)) * _UNIT  # (0, 1]
+                gap = np.log(x) * inv_log_q
+                if gap >= np.float64(end - e):
+                    break
+                e += np.int64(gap)
+            if e >= end:
+                break
+            v = indices[e]
+            if not active[v]:
+                active[v] = True
+                order[n_active] = v
+                n_active += 1
+            e += 1
+    for i in range(n_active):  # leave the work array clean for the next cascade
+        active[order[i]] = False
+    return n_active
+
+
+@njit(cache=True)
+def _cascade_weighted(indptr, indices, seeds, p, prob, key, active, order):  # pragma: no cover
+    # Edge e (u -> v) is live with probability p * prob[v], decided by the keyed draw
+    # SplitMix64(key + e * golden): one independent coin per edge, whatever the visiting order.
     n_active = 0
     for s in seeds:
         if not active[s]:
@@ -165,11 +207,7 @@ def _cascade(indptr, indices, seeds, p, prob, key, active, order):  # pragma: no
             if active[v]:
                 continue
             h = _mix(key + np.uint64(e) * _GOLDEN)
-            if weighted:
-                hit = np.float64(h >> _S11) * _UNIT < p * prob[v]
-            else:
-                hit = h < threshold
-            if hit:
+            if np.float64(h >> _S11) * _UNIT < p * prob[v]:
                 active[v] = True
                 order[n_active] = v
                 n_active += 1
@@ -183,8 +221,10 @@ class Cascade:
 
     Each newly active node `u` gets one chance to activate each follower `v` that is still
     inactive, with probability `p` (times `prob[v]` when per-node probabilities are given, as the
-    engine's `attention * activity`). The coin of edge e is a keyed SplitMix64 draw on (key, e),
-    so a key fixes the cascade and another key gives an independent one.
+    engine's `attention * activity`). With one `p` for all edges, the live edges of row `u` come
+    from geometric gaps drawn on a stream keyed on (key, u); with per-node factors, edge e gets a
+    keyed SplitMix64 coin on (key, e). Either way a key fixes the cascade and another key gives
+    an independent one.
     """
 
     def __init__(self, indptr: np.ndarray, indices: np.ndarray, prob: np.ndarray | None = None):
@@ -198,8 +238,11 @@ class Cascade:
     def run(self, seeds: np.ndarray, p: float, key: int) -> int:
         """Run one cascade from `seeds` to the end; return how many nodes were activated."""
         seeds = np.asarray(seeds, dtype=np.int64)
-        return int(_cascade(self.indptr, self.indices, seeds, float(p), self.prob,
-                            np.uint64(derive(key, 0)), self._active, self._order))
+        if self.prob.size == 0:
+            return int(_cascade_uniform(self.indptr, self.indices, seeds, float(p),
+                                        np.uint64(derive(key, 0)), self._active, self._order))
+        return int(_cascade_weighted(self.indptr, self.indices, seeds, float(p), self.prob,
+                                     np.uint64(derive(key, 0)), self._active, self._order))
 
     def activated(self, k: int) -> np.ndarray:
         """The nodes activated by the last run (its return value k), seeds first."""
