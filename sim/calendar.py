@@ -1,7 +1,8 @@
 """Calendar queue of future views: for every tick, a first-in first-out list of (viewer, post).
 
 The lists live in flat arrays (a linked list per tick through `nxt`), so scheduling a post's
-views is one compiled pass over them and delivering a tick is one pass over that tick's list.
+views is a compiled pass over them (one kernel files views for every kind of scheduling) and
+delivering a tick is one pass over that tick's list.
 Delivered slots go back to a free list: memory follows the number of views still pending, never
 posts x ticks.
 """
@@ -14,36 +15,12 @@ from numba import njit
 
 @njit(cache=True)
 def _push(head, tail, count, nxt, viewer, post, free, ticks, viewers, pid):  # pragma: no cover
-    f = free[0]
-    for i in range(viewers.size):
-        e = f
-        f = nxt[e]
-        t = ticks[i]
-        viewer[e] = viewers[i]
-        post[e] = pid
-        nxt[e] = -1
-        if tail[t] < 0:
-            head[t] = e
-        else:
-            nxt[tail[t]] = e
-        tail[t] = e
-        count[t] += 1
-    free[0] = f
-    free[1] -= viewers.size
-
-
-@njit(cache=True)
-def _push_delayed(head, tail, count, nxt, viewer, post, free, viewers, delay, pid, tick, tick_min,
-                  max_delay, last_tick):  # pragma: no cover - compiled
+    """File view (viewers[i], pid) at the end of tick ticks[i]'s list, skipping ticks below 0."""
     f = free[0]
     k = 0
     for i in range(viewers.size):
-        d = delay[i]
-        if not d <= max_delay:  # too old to be seen (a NaN delay is never seen either)
-            continue
-        c = np.ceil(d / tick_min)
-        t = tick + np.int64(c if c > 1.0 else 1.0)
-        if t > last_tick:
+        t = ticks[i]
+        if t < 0:
             continue
         e = f
         f = nxt[e]
@@ -59,6 +36,22 @@ def _push_delayed(head, tail, count, nxt, viewer, post, free, viewers, delay, pi
         k += 1
     free[0] = f
     free[1] -= k
+
+
+@njit(cache=True)
+def _delay_ticks(delay, tick, tick_min, max_delay, last_tick):  # pragma: no cover - compiled
+    """Tick of each view `delay[i]` minutes after `tick` (at least one later); -1 if dropped."""
+    out = np.empty(delay.size, dtype=np.int64)
+    for i in range(delay.size):
+        out[i] = -1
+        d = delay[i]
+        if not d <= max_delay:  # too old to be seen (a NaN delay is never seen either)
+            continue
+        c = np.ceil(d / tick_min)
+        t = tick + np.int64(c if c > 1.0 else 1.0)
+        if t <= last_tick:
+            out[i] = t
+    return out
 
 
 @njit(cache=True)
@@ -127,9 +120,10 @@ class Calendar:
             return
         if self.free[1] < viewers.size:
             self._grow(viewers.size - int(self.free[1]))
-        _push_delayed(self.head, self.tail, self.count, self.nxt, self.viewer, self.post, self.free,
-                      np.asarray(viewers, dtype=np.int32), np.asarray(delay, dtype=np.float64), int(pid),
-                      int(tick), float(tick_min), float(max_delay), int(last_tick))
+        ticks = _delay_ticks(np.asarray(delay, dtype=np.float64), int(tick), float(tick_min),
+                             float(max_delay), int(last_tick))
+        _push(self.head, self.tail, self.count, self.nxt, self.viewer, self.post, self.free, ticks,
+              np.asarray(viewers, dtype=np.int32), int(pid))
 
     def take(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
         """Remove and return the (viewers int32, posts int64) due at `tick`, in schedule order."""
