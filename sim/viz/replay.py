@@ -9,15 +9,15 @@ mean sentiment of customers.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.io import atomic_path
+from sim.viz.timeline import NEG, POS, plot_curve, reach_panel, save_figure
 
-NEG, POS, SERVICE, QUEUE, SENT = "#c0392b", "#27ae60", "#2c3e50", "#e67e22", "#8e44ad"
+__all__ = ["replay_figure", "save_figure"]
+
+SERVICE, QUEUE, SENT = "#2c3e50", "#e67e22", "#8e44ad"
 
 
 def _band(frames: list[pd.DataFrame], column: str, cumulative: bool = False, scale: float = 1.0):
@@ -27,15 +27,6 @@ def _band(frames: list[pd.DataFrame], column: str, cumulative: bool = False, sca
     if cumulative:
         arr = np.cumsum(arr, axis=1)
     return np.median(arr, axis=0), np.percentile(arr, 10, axis=0), np.percentile(arr, 90, axis=0)
-
-
-def _plot(ax, hours, band, color, label, dashed=False):
-    if band is None:
-        return
-    mid, lo, hi = band
-    ax.plot(hours, mid, color=color, ls="--" if dashed else "-", label=label)
-    if not dashed:
-        ax.fill_between(hours, lo, hi, color=color, alpha=0.2, lw=0)
 
 
 def replay_figure(replay) -> plt.Figure:
@@ -50,9 +41,9 @@ def replay_figure(replay) -> plt.Figure:
     fig, axes = plt.subplots(3, 1, figsize=(10, 8.5), sharex=True, gridspec_kw={"height_ratios": [3, 2, 1.6]})
     ax = axes[0]
     for col, color, word in (("mentions_negative", NEG, "negative"), ("mentions_positive", POS, "positive")):
-        _plot(ax, hours, _band(doc, col, scale=scale), color, f"{word} mentions / hour ({dname})")
+        plot_curve(ax, hours, _band(doc, col, scale=scale), color, f"{word} mentions / hour ({dname})")
         if cf:
-            _plot(ax, hours, _band(cf, col, scale=scale), color, f"{word} ({cname})", dashed=True)
+            plot_curve(ax, hours, _band(cf, col, scale=scale), color, f"{word} ({cname})", dashed=True)
     for inc in sc.incidents:
         for a in axes:
             a.axvline(inc.at_h, color="black", ls=":", lw=1)
@@ -69,29 +60,32 @@ def replay_figure(replay) -> plt.Figure:
         t = windowed[0]
         column = t.metric[: -len("_scaled")] if t.metric.endswith("_scaled") else t.metric
         factor = scale if column != t.metric else 1.0
-        _plot(ax, hours, _band(doc, column, cumulative=True, scale=factor), NEG, f"cumulative {column}")
+        plot_curve(ax, hours, _band(doc, column, cumulative=True, scale=factor), NEG,
+                   f"cumulative {column}")
         ax.plot([t.by_h], [t.documented], "o", color="black", label=f"documented: {t.documented:,.0f} by hour {t.by_h:g}")
         ax.set_ylabel("cumulative\n(real people)")
     else:
-        _plot(ax, hours, _band(doc, "reach_negative_cum", scale=scale), NEG, f"reached by negative posts ({dname})")
-        _plot(ax, hours, _band(doc, "reach_positive_cum", scale=scale), POS, f"reached by positive posts ({dname})")
+        reach_panel(ax, hours, _band(doc, "reach_negative_cum", scale=scale),
+                    _band(doc, "reach_positive_cum", scale=scale),
+                    (f"reached by negative posts ({dname})", f"reached by positive posts ({dname})"),
+                    unit="real people")
         if cf:
-            _plot(ax, hours, _band(cf, "reach_negative_cum", scale=scale), NEG, f"negative ({cname})", dashed=True)
-            _plot(ax, hours, _band(cf, "reach_positive_cum", scale=scale), POS, f"positive ({cname})", dashed=True)
-        ax.set_ylabel("cumulative reach\n(real people)")
+            reach_panel(ax, hours, _band(cf, "reach_negative_cum", scale=scale),
+                        _band(cf, "reach_positive_cum", scale=scale),
+                        (f"negative ({cname})", f"positive ({cname})"), dashed=True)
     ax.legend(loc="upper left", frameon=False, fontsize=8)
     ax = axes[2]
     service = [c for c in ("backlog", "phone_queue") if any(f[c].max() > 0 for f in doc + cf if c in f)]
     if service:
         for col, color in zip(service, (SERVICE, QUEUE)):
-            _plot(ax, hours, _band(doc, col), color, f"{col.replace('_', ' ')} ({dname})")
+            plot_curve(ax, hours, _band(doc, col), color, f"{col.replace('_', ' ')} ({dname})")
             if cf:
-                _plot(ax, hours, _band(cf, col), color, f"{col.replace('_', ' ')} ({cname})", dashed=True)
+                plot_curve(ax, hours, _band(cf, col), color, f"{col.replace('_', ' ')} ({cname})", dashed=True)
         ax.set_ylabel("waiting\n(simulated cases)")
     else:
-        _plot(ax, hours, _band(doc, "sentiment_mean"), SENT, f"mean customer sentiment ({dname})")
+        plot_curve(ax, hours, _band(doc, "sentiment_mean"), SENT, f"mean customer sentiment ({dname})")
         if cf:
-            _plot(ax, hours, _band(cf, "sentiment_mean"), SENT, f"({cname})", dashed=True)
+            plot_curve(ax, hours, _band(cf, "sentiment_mean"), SENT, f"({cname})", dashed=True)
         ax.set_ylabel("sentiment")
     ax.legend(loc="upper right", frameon=False, fontsize=8)
     ax.set_xlabel("hours since start")
@@ -100,10 +94,3 @@ def replay_figure(replay) -> plt.Figure:
         a.set_xlim(0, float(hours.max()))
     fig.tight_layout()
     return fig
-
-
-def save_figure(fig: plt.Figure, path: str | Path, dpi: int = 110) -> None:
-    """Save a figure atomically as PNG and close it."""
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=dpi, format="png")
-    plt.close(fig)

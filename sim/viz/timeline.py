@@ -1,7 +1,11 @@
-"""The timeline of one run: mentions per hour by valence, with the company's replies marked."""
+"""The timeline of one run: mentions per hour by valence, with the company's replies marked.
+
+Its curve and cumulative-reach panel are shared with the replay figure (`sim.viz.replay`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -11,6 +15,39 @@ import pandas as pd
 from sim.io import atomic_path
 
 NEG, POS, REPLY = "#c0392b", "#27ae60", "#2c3e50"
+
+# A curve: a series over the hours, or a (median, low, high) band of replicates.
+Curve = np.ndarray | pd.Series | tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def plot_curve(ax: plt.Axes, hours: Sequence[float], curve: Curve | None, color: str, label: str,
+               dashed: bool = False) -> None:
+    """Draw a curve on `ax`; a band also shades low to high unless dashed. None draws nothing."""
+    if curve is None:
+        return
+    mid, band = (curve[0], curve[1:]) if isinstance(curve, tuple) else (curve, None)
+    ax.plot(hours, mid, color=color, ls="--" if dashed else "-", label=label)
+    if band is not None and not dashed:
+        ax.fill_between(hours, *band, color=color, alpha=0.2, lw=0)
+
+
+def reach_panel(ax: plt.Axes, hours: Sequence[float], negative: Curve | None, positive: Curve | None,
+                labels: tuple[str, str], dashed: bool = False, unit: str | None = None) -> None:
+    """Cumulative reach of negative (red) and positive (green) posts.
+
+    Args:
+        ax: the panel.
+        hours: x values.
+        negative: reach of negative posts (a curve or a band).
+        positive: reach of positive posts.
+        labels: legend labels of the two curves.
+        dashed: draw dashed lines without bands (a second strategy on the same panel).
+        unit: what the y axis counts, e.g. "real people"; None leaves the axis label alone.
+    """
+    plot_curve(ax, hours, negative, NEG, labels[0], dashed)
+    plot_curve(ax, hours, positive, POS, labels[1], dashed)
+    if unit is not None:
+        ax.set_ylabel(f"cumulative reach\n({unit})")
 
 
 def timeline_figure(ts: pd.DataFrame, events: pd.DataFrame, title: str, incident_hours: list[float] = ()) -> plt.Figure:
@@ -35,9 +72,8 @@ def timeline_figure(ts: pd.DataFrame, events: pd.DataFrame, title: str, incident
     ax.set_ylabel("brand mentions per hour")
     ax.set_title(title)
     ax.legend(loc="upper right", frameon=False)
-    ax2.plot(ts["hour"], ts["reach_negative_cum"] / 1000, color=NEG, label="people reached, negative")
-    ax2.plot(ts["hour"], ts["reach_positive_cum"] / 1000, color=POS, label="people reached, positive")
-    ax2.set_ylabel("cumulative reach\n(thousands, simulated)")
+    reach_panel(ax2, ts["hour"], ts["reach_negative_cum"] / 1000, ts["reach_positive_cum"] / 1000,
+                ("people reached, negative", "people reached, positive"), unit="thousands, simulated")
     ax2.set_xlabel("hours since start")
     ax2.legend(loc="upper left", frameon=False, fontsize=9)
     for a in (ax, ax2):
