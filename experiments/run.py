@@ -14,10 +14,6 @@ from omegaconf import DictConfig
 from experiments.common import (
     output_dir, quiet_mesa, resolved, run_app, run_config, user_errors,
 )
-from sim.io import incomplete_marker, save_result
-from sim.provenance import config_hash
-from sim.runner import run
-from sim.sweep import complete_metrics
 
 SUMMARY_KEYS = (
     ("reach_negative", "people reached by negative posts"),
@@ -59,6 +55,13 @@ def load_notes(metrics: dict[str, float], path: str | None) -> list[str]:
 
 def execute(cfg: DictConfig) -> dict[str, float]:
     """Run one simulation from a composed config and write its files; return the metrics."""
+    # imported here, not at the top: the main process of a parallel sweep only checks configs
+    # and should not spend a second importing Mesa, numba and pandas
+    from sim.io import incomplete_marker, save_result
+    from sim.provenance import config_hash
+    from sim.runner import run
+    from sim.sweep import complete_metrics
+
     quiet_mesa()
     with user_errors():
         rc = run_config(cfg)

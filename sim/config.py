@@ -207,6 +207,9 @@ class StrategyConfig:
     statement_threshold_per_hour: float = 0.0
 
 
+EDGELIST_FORMATS = ("auto", "text", "csv", "parquet")  # network.format of an edge-list file
+
+
 @dataclass
 class NetworkConfig:
     """Which follower graph to build or load."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.config import EDGELIST_FORMATS
 from sim.edgelist_parse import MAX_NODE_ID, _fail, _parse_parquet, _parse_text_like
 from sim.errors import NetworkError
 from sim.graph import MAX_NODES, FollowerGraph, _graph_from_edges
@@ -25,7 +26,6 @@ __all__ = [
     "load_edgelist_with_report",
 ]
 
-EDGELIST_FORMATS = ("auto", "text", "csv", "parquet")
 EDGE_MEANINGS = ("follows", "audience")
 
 _TEXT_SUFFIXES = {"", ".txt", ".edges", ".tsv", ".el", ".dat"}

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config import (
+    EDGELIST_FORMATS,
     NETWORK_KINDS,
     ORGANISATIONS,
     REPLY_MODES,
@@ -17,7 +18,6 @@ from sim.config import (
     ConfigError,
     RunConfig,
 )
-from sim.network import EDGELIST_FORMATS
 
 # Field names (in any section) that hold probabilities or shares in [0, 1].
 PROBABILITY_FIELDS = {
