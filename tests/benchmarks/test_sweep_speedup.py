@@ -1,0 +1,68 @@
+"""A 2x2x5 sweep, run serially and on every core through Hydra's joblib launcher, side by side.
+
+Each round runs the same sweep twice from the command line in fresh processes, once with the
+basic launcher (one job after another) and once with `hydra/launcher=cores`, alternating which
+goes first, so both see the same machine. The speed-up is serial time / parallel time. Both
+sweeps must give the same metrics for every job.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.benchmarks.helpers import run_child
+
+pytest.importorskip("hydra_plugins.hydra_joblib_launcher", reason='needs the sweep extra: pip install -e ".[sweep]"')
+
+GROUP = "sweep-speedup"
+FULL_SWEEP = ["strategy=ignore,fast_social_care", "strategy.staff=2,4", "seed=range(5)"]
+SMOKE_SWEEP = ["strategy=ignore,fast_social_care", "seed=range(2)", "population.size=3000",
+               "scenario.horizon_h=6"]
+
+
+def _metrics(sweep_dir: Path) -> dict[str, dict]:
+    out = {}
+    for path in sorted(sweep_dir.glob("*/metrics.json")):
+        data = json.loads(path.read_text())
+        data.pop("provenance", None)
+        out[path.parent.name] = data
+    return out
+
+
+@pytest.mark.benchmark(group=GROUP)
+def test_sweep_serial_and_on_all_cores(benchmark, tmp_path, full):
+    sweep = FULL_SWEEP if full else SMOKE_SWEEP
+    n_jobs = 20 if full else 4
+    pairs: list[tuple[float, float]] = []
+    dirs: list[tuple[Path, Path]] = []
+
+    def one_pair() -> None:
+        i = len(pairs)
+        serial_dir, parallel_dir = tmp_path / f"serial{i}", tmp_path / f"cores{i}"
+        common = ["-m", "experiments.run", "-m", *sweep, "progress=false"]
+        runs = {
+            "serial": common + [f"hydra.sweep.dir={serial_dir}"],
+            "cores": common + ["hydra/launcher=cores", f"hydra.sweep.dir={parallel_dir}"],
+        }
+        order = ("serial", "cores") if i % 2 == 0 else ("cores", "serial")
+        wall = {}
+        for name in order:
+            child = run_child(runs[name])
+            assert child.returncode == 0, child.output[-3000:]
+            wall[name] = child.wall_s
+        pairs.append((wall["serial"], wall["cores"]))
+        dirs.append((serial_dir, parallel_dir))
+
+    benchmark.pedantic(one_pair, rounds=3 if full else 1, iterations=1)
+    serial, cores = _metrics(dirs[0][0]), _metrics(dirs[0][1])
+    assert len(serial) == n_jobs and serial == cores  # same jobs, same results
+    ratios = sorted(s / c for s, c in pairs)
+    benchmark.extra_info.update(
+        jobs=n_jobs, cpus=os.cpu_count(), sweep=" ".join(sweep),
+        serial_s=[round(s, 2) for s, _ in pairs], cores_s=[round(c, 2) for _, c in pairs],
+        speedup_median=ratios[len(ratios) // 2],
+    )
