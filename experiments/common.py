@@ -8,6 +8,7 @@ status 2. `--debug` (or HYDRA_FULL_ERROR=1, SIM_DEBUG=1) shows the Python traceb
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import logging
 import os
@@ -20,7 +21,7 @@ from typing import Any, Callable, Iterator, Sequence
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, RunConfig
-from sim.network import NetworkError
+from sim.errors import NetworkError
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 GROUPS = ("scenario", "strategy", "network")
@@ -382,5 +383,32 @@ def run_app(main: Callable[[], Any], config_name: str = "config",
     if from_command_line:
         sys.argv[1:] = argv  # Hydra reads sys.argv
     with user_errors():
-        preflight(argv, config_name, check)
+        warm = _warm_workers(argv, config_name)  # joblib's workers start while all is checked
+        try:
+            preflight(argv, config_name, check)
+        except BaseException:
+            if warm is not None:
+                from experiments.workers import stop_workers
+
+                stop_workers()
+            raise
     main()
+
+
+def _warm_workers(argv: Sequence[str], config_name: str) -> Any:
+    """Start the joblib launcher's workers of a multirun in the background (experiments/workers.py)."""
+    if "-m" not in argv and "--multirun" not in argv:
+        return None
+    try:
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
+            args, overrides = _split_argv(argv)  # a bad command line is for preflight to report
+        if args.config_path or args.config_dir or args.cfg or group_override_problem(argv):
+            return None
+        if any(getattr(args, flag, None) for flag in INFO_FLAGS):
+            return None
+        base = _override_sets(overrides, True)[0]
+    except (Exception, SystemExit):
+        return None
+    from experiments.workers import warm_workers
+
+    return warm_workers(overrides, str(CONF_DIR), args.config_name or config_name, base)
