@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import math
 import sys
+from dataclasses import dataclass
 
 import hydra
 import pandas as pd
 from omegaconf import DictConfig
 
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
+from experiments.options import float_option, int_option
 from experiments.replay import console_table
 from experiments.scenarios import CONF_DIR, ScenarioRuns, scenario_runs
 from experiments.yaml_edit import update_file
@@ -97,27 +99,59 @@ def fit_figure(fit: Fit, targets):
     return fig
 
 
-def _scenario(cfg: DictConfig) -> tuple[str, ScenarioRuns]:
+@dataclass(frozen=True)
+class CalibrateOptions:
+    """The calibration's numeric options, checked."""
+
+    seed: int
+    replicates: int | None
+    size: int | None
+    n_jobs: int
+    maxiter: int
+    popsize: int
+    stop_loss: float
+    max_evals: int | None
+    sla_minutes: float
+    sla_share: float
+    sla_max_staff: int
+
+
+def calibrate_options(cfg: DictConfig) -> CalibrateOptions:
+    """Read every numeric option of a calibrate config (ConfigError naming a bad one)."""
+    return CalibrateOptions(
+        seed=int_option(cfg, "seed", 1),
+        replicates=int_option(cfg, "replicates", 10, null="the scenario's own number"),
+        size=int_option(cfg, "size", 20000, null="the scenario's own size"),
+        n_jobs=int_option(cfg, "n_jobs", 2),
+        maxiter=int_option(cfg, "maxiter", 8),
+        popsize=int_option(cfg, "popsize", 6),
+        stop_loss=float_option(cfg, "stop_loss", 0.02),
+        max_evals=int_option(cfg, "max_evals", 80, null="no cap") or None,
+        sla_minutes=float_option(cfg, "sla.minutes", 60.0),
+        sla_share=float_option(cfg, "sla.share", 0.8),
+        sla_max_staff=int_option(cfg, "sla.max_staff", 60),
+    )
+
+
+def _scenario(cfg: DictConfig, opts: CalibrateOptions) -> tuple[str, ScenarioRuns]:
     data = resolved(cfg)
     name = str(cfg.get("scenarios") or data["scenario"]["name"])
     if name == "all":
         raise ConfigError("scenario", "all", "one scenario name: calibration fits one scenario at a time")
-    size = int(cfg.size) if cfg.get("size") is not None else None
-    return name, scenario_runs(data["scenario"], seed=int(cfg.seed), size=size, network=data.get("network"))
+    return name, scenario_runs(data["scenario"], seed=opts.seed, size=opts.size, network=data.get("network"))
 
 
-def staffing(cfg: DictConfig, runs: ScenarioRuns, seeds: list[int], outdir) -> int | None:
+def staffing(opts: CalibrateOptions, runs: ScenarioRuns, seeds: list[int], outdir) -> int | None:
     """Smallest staff meeting the SLA; writes staffing.csv."""
-    sla = cfg.sla
-    staff, table = staff_for_sla(runs.documented, seeds, minutes=float(sla.minutes), share=float(sla.share),
-                                 low=1, high=int(sla.max_staff), n_jobs=int(cfg.n_jobs))
+    staff, table = staff_for_sla(runs.documented, seeds, minutes=opts.sla_minutes, share=opts.sla_share,
+                                 low=1, high=opts.sla_max_staff, n_jobs=opts.n_jobs)
     write_csv(outdir / "staffing.csv", table)
     print(table.to_string(index=False))
     if staff is None:
-        print(f"\neven {int(sla.max_staff)} staff answer less than {float(sla.share):.0%} within {float(sla.minutes):g} minutes")
+        print(f"\neven {opts.sla_max_staff} staff answer less than {opts.sla_share:.0%} within {opts.sla_minutes:g} minutes")
     else:
-        print(f"\n{runs.name}: {staff} staff answer {float(sla.share):.0%} of all complaints within "
-              f"{float(sla.minutes):g} minutes (replicate mean over {len(seeds)} seeds; "
+        print(f"\n{runs.name}: {staff} staff answer {opts.sla_share:.0%} of all complaints within "
+              f"{opts.sla_minutes:g} minutes (replicate mean over {len(seeds)} seeds; "
               f"the documented team has {runs.checked.strategy.staff})")
     return staff
 
@@ -126,16 +160,17 @@ def execute(cfg: DictConfig) -> Fit | int | None:
     """Calibrate (or size the staff of) one scenario from a composed config."""
     quiet_mesa()
     with user_errors():
-        name, runs = _scenario(cfg)
-    seeds = [int(cfg.seed) + r for r in range(int(cfg.replicates) if cfg.get("replicates") is not None else runs.replicates)]
+        opts = calibrate_options(cfg)
+        name, runs = _scenario(cfg, opts)
+    seeds = [opts.seed + r for r in range(opts.replicates if opts.replicates is not None else runs.replicates)]
     outdir = output_dir(cfg)
     with incomplete_marker(outdir), user_errors(outdir):
         config = {"calibrate": {k: v for k, v in resolved(cfg).items() if k != "scenario"},
                   "documented": runs.documented, "counterfactual": runs.counterfactual}
         write_yaml(outdir / "config.yaml", config)
-        write_json(outdir / "provenance.json", provenance(config, int(cfg.seed)))
+        write_json(outdir / "provenance.json", provenance(config, opts.seed))
         if cfg.get("staffing", False):
-            return staffing(cfg, runs, seeds, outdir)
+            return staffing(opts, runs, seeds, outdir)
         sc = runs.checked.scenario
         if not sc.free:
             print(f"{name}: no free parameters (scenario.free is empty): every value is sourced or assumed.")
@@ -150,13 +185,12 @@ def execute(cfg: DictConfig) -> Fit | int | None:
         print(f"calibrating {name}: {len(sc.free)} free parameter(s), {len(sc.targets)} target(s), "
               f"{len(seeds)} replicates per candidate", flush=True)
         fit = calibrate(runs.documented, runs.counterfactual, sc.free, sc.targets, seeds,
-                        maxiter=int(cfg.maxiter), popsize=int(cfg.popsize), stop_loss=float(cfg.stop_loss),
-                        rng_seed=int(cfg.seed), n_jobs=int(cfg.n_jobs),
-                        max_evals=int(cfg.max_evals) if cfg.get("max_evals") else None, progress=progress)
+                        maxiter=opts.maxiter, popsize=opts.popsize, stop_loss=opts.stop_loss,
+                        rng_seed=opts.seed, n_jobs=opts.n_jobs, max_evals=opts.max_evals, progress=progress)
         fit.values = rounded(fit.values)  # re-evaluate at what is written to files
         doc = with_values(runs.documented, fit.values)
         cf = with_values(runs.counterfactual, fit.values) if runs.counterfactual is not None else None
-        reps = replicate(doc, cf, seeds, n_jobs=int(cfg.n_jobs))
+        reps = replicate(doc, cf, seeds, n_jobs=opts.n_jobs)
         fit.results = evaluate(sc.targets, [r.values for r in reps], [r.cf_values for r in reps] if cf else None)
         fit.loss = loss(sc.targets, fit.results)
         table = pd.DataFrame([{"scenario": name, **r.as_row()} for r in fit.results])
@@ -185,7 +219,7 @@ def execute(cfg: DictConfig) -> Fit | int | None:
 
 def check_calibrate(cfg: DictConfig) -> None:
     """Pre-flight check of a composed calibrate config."""
-    _scenario(cfg)
+    _scenario(cfg, calibrate_options(cfg))
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="calibrate")

@@ -26,6 +26,7 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
+from experiments.options import int_option
 from experiments.scenarios import ScenarioRuns, scenario_names, scenario_runs
 from sim.io import incomplete_marker, write_csv, write_json, write_yaml
 from sim.provenance import provenance
@@ -137,6 +138,26 @@ def console_table(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class ReplayOptions:
+    """The replay's numeric options, checked."""
+
+    seed: int
+    replicates: int | None
+    size: int | None
+    n_jobs: int
+
+
+def replay_options(cfg: DictConfig) -> ReplayOptions:
+    """Read seed, replicates, size and n_jobs (ConfigError naming a bad one)."""
+    return ReplayOptions(
+        seed=int_option(cfg, "seed", 1),
+        replicates=int_option(cfg, "replicates", 10, null="the number each scenario asks for"),
+        size=int_option(cfg, "size", 20000, null="each scenario's own size"),
+        n_jobs=int_option(cfg, "n_jobs", 2, default=1),
+    )
+
+
 def _names(cfg: DictConfig) -> list[str]:
     which = str(cfg.get("scenarios", "all"))
     return scenario_names() if which == "all" else [which]
@@ -148,22 +169,22 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
     names = _names(cfg)
     data = resolved(cfg)
     outdir = output_dir(cfg)
-    size = int(cfg.size) if cfg.get("size") is not None else None
+    with user_errors():
+        opts = replay_options(cfg)
     with incomplete_marker(outdir), user_errors(outdir):
         replays = []
         for name in names:
             scenario = data["scenario"] if (len(names) == 1 and name == data["scenario"]["name"]) else name
-            replicates = int(cfg.replicates) if cfg.get("replicates") is not None else None
             print(f"replaying {name}...", flush=True)
-            replays.append(replay_scenario(scenario, seed=int(cfg.seed), replicates=replicates, size=size,
-                                           network=data.get("network"), n_jobs=int(cfg.get("n_jobs", 1))))
+            replays.append(replay_scenario(scenario, seed=opts.seed, replicates=opts.replicates, size=opts.size,
+                                           network=data.get("network"), n_jobs=opts.n_jobs))
         table = pd.concat([r.table() for r in replays], ignore_index=True)
         comparisons = [r.comparison() for r in replays]
         comparisons = pd.concat([c for c in comparisons if len(c)], ignore_index=True) if any(len(c) for c in comparisons) else pd.DataFrame()
         configs = {r.name: {"documented": r.runs.documented, "counterfactual": r.runs.counterfactual} for r in replays}
         config = {"replay": {k: v for k, v in data.items() if k not in ("scenario",)}, "scenarios": configs}
         write_yaml(outdir / "config.yaml", config)
-        write_json(outdir / "provenance.json", provenance(config, int(cfg.seed)))
+        write_json(outdir / "provenance.json", provenance(config, opts.seed))
         write_csv(outdir / "runs.csv", pd.concat([r.run_rows() for r in replays], ignore_index=True))
         write_csv(outdir / "hourly.csv", pd.concat([r.hourly() for r in replays], ignore_index=True))
         if len(comparisons):
@@ -188,11 +209,12 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
 
 def check_replay(cfg: DictConfig) -> None:
     """Pre-flight check: every scenario to replay builds a valid run config."""
+    opts = replay_options(cfg)
     data = resolved(cfg)
     names = _names(cfg)
     for name in names:
         scenario = data["scenario"] if (len(names) == 1 and name == data["scenario"]["name"]) else name
-        scenario_runs(scenario, seed=int(cfg.seed), size=cfg.get("size"), network=data.get("network"))
+        scenario_runs(scenario, seed=opts.seed, size=opts.size, network=data.get("network"))
 
 
 def scenario_argv(argv: Sequence[str]) -> list[str]:

@@ -105,6 +105,39 @@ def test_valid_command_lines_pass_the_checks():
     assert len(calls) == 6
 
 
+# (config name, argv, substrings the message must contain): the apps' own numeric settings
+APP_SETTING_ERRORS = [
+    ("replay", ["seed=abc"], ["'seed'", "'abc'", "whole number", "seed=1"]),
+    ("replay", ["seed=3.5"], ["'seed'", "3.5", "whole number"]),
+    ("replay", ["replicates=many"], ["'replicates'", "'many'", "whole number", "null"]),
+    ("replay", ["size=big"], ["'size'", "'big'", "whole number"]),
+    ("replay", ["n_jobs=all"], ["'n_jobs'", "'all'", "whole number"]),
+    ("calibrate", ["seed=abc"], ["'seed'", "'abc'", "whole number"]),
+    ("calibrate", ["maxiter=lots"], ["'maxiter'", "'lots'", "whole number"]),
+    ("calibrate", ["stop_loss=low"], ["'stop_loss'", "'low'", "number"]),
+    ("calibrate", ["max_evals=x"], ["'max_evals'", "'x'", "whole number"]),
+    ("calibrate", ["sla.share=most"], ["'sla.share'", "'most'", "number"]),
+    ("calibrate", ["sla.max_staff=ten"], ["'sla.max_staff'", "'ten'", "whole number"]),
+]
+
+
+@pytest.mark.parametrize(("config_name", "argv", "needles"), APP_SETTING_ERRORS,
+                         ids=[f"{c} {' '.join(a)}" for c, a, _ in APP_SETTING_ERRORS])
+def test_bad_app_setting_names_the_key_and_what_is_allowed(config_name, argv, needles):
+    from experiments.calibrate import check_calibrate
+    from experiments.replay import check_replay
+
+    check = {"replay": check_replay, "calibrate": check_calibrate}[config_name]
+    err = io.StringIO()
+    with redirect_stderr(err), pytest.raises(SystemExit) as info:
+        run_app(_must_not_run, config_name=config_name, check=check, argv=argv)
+    text = err.getvalue()
+    assert info.value.code == 2 and text.startswith("error: ") and text.count("\n") == 1, text
+    assert "Traceback" not in text and "int()" not in text and "float()" not in text, text
+    for needle in needles:
+        assert needle in text, (needle, text)
+
+
 # ----------------------------------------------------------------------------- bad edge lists
 
 
