@@ -103,12 +103,18 @@ class Calendar:
         self.free[0] = old
         self.free[1] += new - old
 
+    def _make_room(self, n: int) -> bool:
+        """Make sure `n` slots are free; False when there is nothing to schedule."""
+        if n == 0:
+            return False
+        if self.free[1] < n:
+            self._grow(n - int(self.free[1]))
+        return True
+
     def add(self, pid: int, viewers: np.ndarray, ticks: np.ndarray) -> None:
         """Schedule post `pid` to be seen by `viewers[i]` at `ticks[i]` (in that order)."""
-        if viewers.size == 0:
+        if not self._make_room(viewers.size):
             return
-        if self.free[1] < viewers.size:
-            self._grow(viewers.size - int(self.free[1]))
         _push(self.head, self.tail, self.count, self.nxt, self.viewer, self.post, self.free,
               np.asarray(ticks, dtype=np.int64), np.asarray(viewers, dtype=np.int32), int(pid))
 
@@ -116,10 +122,8 @@ class Calendar:
                     max_delay: float, last_tick: int) -> None:
         """Schedule views `delay[i]` minutes after `tick` (at least one tick later), dropping views
         later than `max_delay` minutes or after `last_tick`."""
-        if viewers.size == 0:
+        if not self._make_room(viewers.size):
             return
-        if self.free[1] < viewers.size:
-            self._grow(viewers.size - int(self.free[1]))
         ticks = _delay_ticks(np.asarray(delay, dtype=np.float64), int(tick), float(tick_min),
                              float(max_delay), int(last_tick))
         _push(self.head, self.tail, self.count, self.nxt, self.viewer, self.post, self.free, ticks,
