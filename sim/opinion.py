@@ -68,11 +68,15 @@ class Opinion:
         gain = c.canned_gain if canned else c.reply_gain * math.exp(-minutes / c.response_decay_min)
         self.shift(person, gain)
 
-    def resolved(self, person: int, minutes: float, compensation: float = 0.0) -> None:
-        """Effect of a resolution `minutes` after the complaint (can overshoot the start)."""
+    def resolution_pull(self, minutes: float, compensation: float = 0.0) -> float:
+        """How far toward +1 (0 to 1) a resolution after `minutes` moves sentiment."""
         c = self.cfg
         pull = min(1.0, c.recovery_gain * self.speed(minutes))
-        pull = min(1.0, pull + c.compensation_gain * min(1.0, compensation / 100.0))
+        return min(1.0, pull + c.compensation_gain * min(1.0, compensation / 100.0))
+
+    def resolved(self, person: int, minutes: float, compensation: float = 0.0) -> None:
+        """Effect of a resolution `minutes` after the complaint (can overshoot the start)."""
+        pull = self.resolution_pull(minutes, compensation)
         s = self.s[person]
         self.s[person] = s + pull * (1.0 - s)
 

@@ -183,9 +183,7 @@ class AgentOpinion(Opinion):
 
     def resolved(self, person: int, minutes: float, compensation: float = 0.0) -> None:
         """A resolution pulls sentiment toward +1, more when fast (service-recovery paradox)."""
-        c = self.cfg
-        pull = min(1.0, c.recovery_gain * self.speed(minutes))
-        pull = min(1.0, pull + c.compensation_gain * min(1.0, compensation / 100.0))
+        pull = self.resolution_pull(minutes, compensation)
         p = self.people[int(person)]
         p.sentiment = p.sentiment + pull * (1.0 - p.sentiment)
 
