@@ -111,6 +111,22 @@ def reference_table(df: pd.DataFrame) -> tuple[list[str], dict]:
     return lines, {"fast_s": fast.median_s, "reference_s": ref.median_s, "ratio": ratio}
 
 
+def sweep_table(df: pd.DataFrame) -> tuple[list[str], dict]:
+    """Markdown lines of the 2x2x5 sweep, serial against all cores (pairs run back to back)."""
+    g = df[df.group == "sweep-speedup"]
+    if g.empty:
+        return [], {}
+    r = g.iloc[0]
+    pairs = list(zip(r.serial_s, r.cores_s))
+    lines = ["| round | serial (basic launcher) | all cores (`hydra/launcher=cores`) | speed-up |",
+             "|---:|---:|---:|---:|"]
+    lines += [f"| {i + 1} | {s:.1f} s | {c:.1f} s | {s / c:.2f}x |" for i, (s, c) in enumerate(pairs)]
+    lines += ["", f"- `{r.sweep}`: {int(r.jobs)} jobs on {int(r.cpus)} CPUs, median speed-up "
+                  f"{r.speedup_median:.2f}x"]
+    return lines, {"jobs": int(r.jobs), "cpus": int(r.cpus), "serial_s": list(r.serial_s),
+                   "cores_s": list(r.cores_s), "speedup_median": float(r.speedup_median)}
+
+
 def scaling_figure(s: pd.DataFrame):
     """Log-log wall time and peak memory of whole runs against the number of customers."""
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
@@ -145,17 +161,19 @@ def main(argv: list[str]) -> int:
     k_lines, k_sum = kernel_table(df)
     s_lines, s_rows = scaling_table(df)
     r_lines, r_sum = reference_table(df)
+    w_lines, w_sum = sweep_table(df)
     m = bench.get("machine_info", {})
     head = [f"# Benchmark results ({bench.get('datetime', '')[:19]})", "",
             f"Machine: {m.get('cpu', {}).get('brand_raw', m.get('processor', '?'))}, "
             f"{m.get('cpu', {}).get('count', '?')} logical CPUs; Python {m.get('python_version', '?')}.", ""]
     text = head
     for title, lines in (("Cascade kernel, 100,000-node graph", k_lines), ("Whole runs", s_lines),
-                         ("Whole model against the per-agent reference", r_lines)):
+                         ("Whole model against the per-agent reference", r_lines),
+                         ("A 2x2x5 sweep, serial and on all cores", w_lines)):
         if lines:
             text += [f"## {title}", "", *lines, ""]
     write_text(outdir / "table.md", "\n".join(text))
-    write_json(outdir / "summary.json", {"kernel": k_sum, "reference": r_sum,
+    write_json(outdir / "summary.json", {"kernel": k_sum, "reference": r_sum, "sweep": w_sum,
                                          "scaling": s_rows.to_dict(orient="records")})
     write_csv(outdir / "benchmarks.csv", df.drop(columns=[c for c in ("wall_s",) if c in df]))
     if not s_rows.empty:
