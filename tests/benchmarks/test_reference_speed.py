@@ -28,7 +28,7 @@ def setup(full):
 @pytest.mark.benchmark(group=GROUP)
 def test_fast_model(benchmark, setup, full):
     cfg, env = setup
-    result = benchmark.pedantic(run, args=(cfg,), kwargs={"env": env}, rounds=5 if full else 1,
+    result = benchmark.pedantic(run, args=(cfg,), kwargs={"env": env}, rounds=15 if full else 1,
                                 iterations=1, warmup_rounds=1)
     assert result.metrics["network_nodes"] == cfg.population.size
     assert result.metrics["posts"] > 0
@@ -39,7 +39,8 @@ def test_fast_model(benchmark, setup, full):
 @pytest.mark.benchmark(group=GROUP)
 def test_reference_model(benchmark, setup, full):
     cfg, env = setup
-    result = benchmark.pedantic(run_reference, args=(cfg,), kwargs={"env": env}, rounds=1, iterations=1)
+    result = benchmark.pedantic(run_reference, args=(cfg,), kwargs={"env": env}, rounds=3 if full else 1,
+                                iterations=1)
     fast = run(cfg, env=env)
     assert set(result.metrics) == set(fast.metrics)
     assert list(result.events.columns) == list(fast.events.columns)
