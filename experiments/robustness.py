@@ -20,6 +20,7 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
+from experiments.options import int_option
 from experiments.sensitivity import (
     base_config, evaluate, markdown_table, parameters, point_config, problem,
 )
@@ -109,9 +110,11 @@ def plan(cfg: DictConfig) -> tuple[dict[str, Any], list, dict[str, dict[str, Any
                           "(each strategy keeps its own knobs); use sensitivity=uncertain")
     presets = strategies(cfg)
     goals = objectives(cfg)
-    if int(cfg.samples) < 2:
+    for key, example in (("seed", 1), ("sample_seed", 1), ("n_jobs", 2)):
+        int_option(cfg, key, example)
+    if int_option(cfg, "samples", 20) < 2:
         raise ConfigError("samples", cfg.samples, "a whole number of 2 or more")
-    if int(cfg.replicates) < 1:
+    if int_option(cfg, "replicates", 2) < 1:
         raise ConfigError("replicates", cfg.replicates, "a whole number of 1 or more")
     from sim.runner import as_run_config
 

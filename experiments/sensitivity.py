@@ -21,6 +21,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
+from experiments.options import int_option
 from sim.config import RUN_SECTIONS, ConfigError
 from sim.io import incomplete_marker, write_csv, write_text, write_yaml
 
@@ -168,7 +169,10 @@ def plan(cfg: DictConfig) -> tuple[dict[str, Any], list[Parameter]]:
         raise ConfigError("method", cfg.method, "one of " + ", ".join(METHODS))
     if not cfg.metrics:
         raise ConfigError("metrics", cfg.metrics, "a list of metric keys, e.g. [reach_negative]")
-    if int(cfg.replicates) < 1:
+    for key, example in (("seed", 1), ("sample_seed", 1), ("n_jobs", 2), ("morris.trajectories", 10),
+                         ("morris.levels", 4), ("sobol.n", 64)):
+        int_option(cfg, key, example)
+    if int_option(cfg, "replicates", 2) < 1:
         raise ConfigError("replicates", cfg.replicates, "a whole number of 1 or more")
     base = base_config(cfg)
     params = parameters(cfg, base)

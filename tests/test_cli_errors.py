@@ -118,6 +118,11 @@ APP_SETTING_ERRORS = [
     ("calibrate", ["max_evals=x"], ["'max_evals'", "'x'", "whole number"]),
     ("calibrate", ["sla.share=most"], ["'sla.share'", "'most'", "number"]),
     ("calibrate", ["sla.max_staff=ten"], ["'sla.max_staff'", "'ten'", "whole number"]),
+    ("sensitivity", ["replicates=abc"], ["'replicates'", "'abc'", "whole number"]),
+    ("sensitivity", ["morris.levels=x"], ["'morris.levels'", "'x'", "whole number"]),
+    ("sensitivity", ["sample_seed=s"], ["'sample_seed'", "'s'", "whole number"]),
+    ("robustness", ["samples=abc"], ["'samples'", "'abc'", "whole number"]),
+    ("robustness", ["n_jobs=all"], ["'n_jobs'", "'all'", "whole number"]),
 ]
 
 
@@ -126,8 +131,11 @@ APP_SETTING_ERRORS = [
 def test_bad_app_setting_names_the_key_and_what_is_allowed(config_name, argv, needles):
     from experiments.calibrate import check_calibrate
     from experiments.replay import check_replay
+    from experiments.robustness import check_robustness
+    from experiments.sensitivity import check_sensitivity
 
-    check = {"replay": check_replay, "calibrate": check_calibrate}[config_name]
+    check = {"replay": check_replay, "calibrate": check_calibrate, "sensitivity": check_sensitivity,
+             "robustness": check_robustness}[config_name]
     err = io.StringIO()
     with redirect_stderr(err), pytest.raises(SystemExit) as info:
         run_app(_must_not_run, config_name=config_name, check=check, argv=argv)
