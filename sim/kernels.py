@@ -145,18 +145,33 @@ def reshare_hits(viewers, pids, posts, role_reshare, role, sentiment, salt: int)
                          posts.key, role_reshare, role, sentiment, np.uint64(derive(salt)))
 
 
-@njit(cache=True)
-def _cascade_uniform(indptr, indices, seeds, p, key, active, order):  # pragma: no cover - compiled
-    # Every edge is live with probability p, independently. Rather than one coin per edge, the
-    # gap to the next live edge of a row is drawn as Geometric(p) = floor(log(U) / log(1 - p)),
-    # from a stream keyed on (key, row): the live edges of a row depend on nothing but the key, so
-    # the activated set is the reachable set of the live-edge graph, whatever the visiting order.
+@njit(cache=True, inline="always")
+def _activate_seeds(seeds, active, order):  # pragma: no cover - compiled
+    """Mark the seeds active and list them first in `order`; return how many there are."""
     n_active = 0
     for s in seeds:
         if not active[s]:
             active[s] = True
             order[n_active] = s
             n_active += 1
+    return n_active
+
+
+@njit(cache=True, inline="always")
+def _clear(active, order, n_active):  # pragma: no cover - compiled
+    """Leave the work array clean for the next cascade; return the number activated."""
+    for i in range(n_active):
+        active[order[i]] = False
+    return n_active
+
+
+@njit(cache=True)
+def _cascade_uniform(indptr, indices, seeds, p, key, active, order):  # pragma: no cover - compiled
+    # Every edge is live with probability p, independently. Rather than one coin per edge, the
+    # gap to the next live edge of a row is drawn as Geometric(p) = floor(log(U) / log(1 - p)),
+    # from a stream keyed on (key, row): the live edges of a row depend on nothing but the key, so
+    # the activated set is the reachable set of the live-edge graph, whatever the visiting order.
+    n_active = _activate_seeds(seeds, active, order)
     every = p >= 1.0
     inv_log_q = 0.0 if (every or p <= 0.0) else 1.0 / np.log1p(-p)
     head = 0
@@ -183,21 +198,14 @@ def _cascade_uniform(indptr, indices, seeds, p, key, active, order):  # pragma: 
                 order[n_active] = v
                 n_active += 1
             e += 1
-    for i in range(n_active):  # leave the work array clean for the next cascade
-        active[order[i]] = False
-    return n_active
+    return _clear(active, order, n_active)
 
 
 @njit(cache=True)
 def _cascade_weighted(indptr, indices, seeds, p, prob, key, active, order):  # pragma: no cover
     # Edge e (u -> v) is live with probability p * prob[v], decided by the keyed draw
     # SplitMix64(key + e * golden): one independent coin per edge, whatever the visiting order.
-    n_active = 0
-    for s in seeds:
-        if not active[s]:
-            active[s] = True
-            order[n_active] = s
-            n_active += 1
+    n_active = _activate_seeds(seeds, active, order)
     head = 0
     while head < n_active:  # breadth first: order[head:n_active] are active and have not tried yet
         u = order[head]
@@ -211,9 +219,7 @@ def _cascade_weighted(indptr, indices, seeds, p, prob, key, active, order):  # p
                 active[v] = True
                 order[n_active] = v
                 n_active += 1
-    for i in range(n_active):  # leave the work array clean for the next cascade
-        active[order[i]] = False
-    return n_active
+    return _clear(active, order, n_active)
 
 
 class Cascade:
