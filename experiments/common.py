@@ -411,4 +411,4 @@ def _warm_workers(argv: Sequence[str], config_name: str) -> Any:
         return None
     from experiments.workers import warm_workers
 
-    return warm_workers(overrides, str(CONF_DIR), args.config_name or config_name, base)
+    return warm_workers(str(CONF_DIR), args.config_name or config_name, base)

@@ -3,8 +3,8 @@
 A joblib worker is a fresh Python process: before its first job it imports Hydra, Mesa, numba and
 matplotlib and loads the compiled kernels from numba's cache, about two seconds on a small
 machine. Hydra, meanwhile, composes and checks every job's config in the main process before it
-hands the first one to the launcher. `warm_workers` overlaps the two: right after the command
-line has been checked it starts the launcher's own worker pool (the same `joblib.Parallel`
+hands the first one to the launcher. `warm_workers` overlaps the two: as soon as the command
+line has been read (it is checked meanwhile; a refused one stops the workers) it starts the launcher's own worker pool (the same `joblib.Parallel`
 arguments, so joblib reuses the pool for the sweep) and has each worker import what a job needs
 and run one tiny simulation. Nothing of the sweep's results depends on it; if anything goes wrong
 the warm-up is skipped and the launcher starts its workers as usual.
@@ -12,7 +12,6 @@ the warm-up is skipped and the launcher starts its workers as usual.
 
 from __future__ import annotations
 
-import copy
 import importlib
 import logging
 import os
@@ -21,6 +20,8 @@ from typing import Any, Sequence
 
 from omegaconf import DictConfig, OmegaConf
 
+from sim.config import RUN_SECTIONS
+
 log = logging.getLogger(__name__)
 
 # The fields of the joblib launcher's config, which it passes to joblib.Parallel.
@@ -28,12 +29,6 @@ JOBLIB_FIELDS = ("n_jobs", "backend", "prefer", "require", "verbose", "timeout",
                  "batch_size", "temp_folder", "max_nbytes", "mmap_mode")
 TINY_SIZE = 2_000  # people in the warm-up run
 TINY_HORIZON_H = 2.0  # simulated hours of the warm-up run
-APP_KEYS = ("progress", "figures", "resume", "output_dir")
-
-
-def _launcher_overrides(overrides: Sequence[str]) -> list[str]:
-    """The overrides that choose or set the launcher (sweeps of other keys cannot be composed)."""
-    return [o for o in overrides if o.lstrip("+~").startswith(("hydra/launcher=", "hydra.launcher."))]
 
 
 def joblib_arguments(launcher: DictConfig) -> dict[str, Any]:
@@ -49,15 +44,12 @@ def joblib_arguments(launcher: DictConfig) -> dict[str, Any]:
 
 def tiny_run_config(cfg: DictConfig) -> dict[str, Any] | None:
     """A small, short copy of a run config for the warm-up, or None if the app runs no simulation."""
-    data = OmegaConf.to_container(cfg, resolve=False)
-    if not all(k in data for k in ("scenario", "strategy", "population", "network")):
+    if not all(k in cfg for k in ("scenario", "strategy", "population", "network")):
         return None
-    if data["network"].get("kind") == "edgelist":
+    if cfg.network.get("kind") == "edgelist":
         return None  # loading the user's file is no warm-up
-    data = copy.deepcopy(data)
-    data.pop("hydra", None)
-    for key in APP_KEYS:
-        data.pop(key, None)
+    data = {k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k]) else cfg[k]
+            for k in RUN_SECTIONS if k in cfg}
     data["population"]["size"] = TINY_SIZE
     data["scenario"]["horizon_h"] = TINY_HORIZON_H
     return data
@@ -80,15 +72,14 @@ def _warm(modules: tuple[str, ...], tiny: dict[str, Any] | None) -> int:
     return os.getpid()
 
 
-def warm_workers(overrides: Sequence[str], config_dir: str, config_name: str,
-                 base_overrides: Sequence[str] = ()) -> threading.Thread | None:
+def warm_workers(config_dir: str, config_name: str,
+                 job_overrides: Sequence[str]) -> threading.Thread | None:
     """Start the joblib launcher's workers in the background, if this multirun uses that launcher.
 
     Args:
-        overrides: the command line's overrides.
         config_dir: absolute path of the config directory.
         config_name: the app's primary config.
-        base_overrides: overrides of one job (no sweeps), to compose the warm-up run's config.
+        job_overrides: the overrides of one job of the sweep (no sweep syntax), launcher included.
 
     Returns:
         The background thread (a daemon), or None when there is nothing to warm.
@@ -99,8 +90,7 @@ def warm_workers(overrides: Sequence[str], config_dir: str, config_name: str,
         from hydra import compose, initialize_config_dir
 
         with initialize_config_dir(version_base="1.3", config_dir=config_dir, job_name="warm"):
-            cfg = compose(config_name, list(base_overrides) or _launcher_overrides(overrides),
-                          return_hydra_config=True)
+            cfg = compose(config_name, list(job_overrides), return_hydra_config=True)
         if not all(k in cfg.hydra.launcher for k in JOBLIB_FIELDS):
             return None  # not the joblib launcher: its jobs are no workers of ours
         args = joblib_arguments(cfg.hydra.launcher)

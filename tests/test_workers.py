@@ -37,14 +37,14 @@ def test_tiny_run_is_small_and_runs():
 
 
 def test_basic_launcher_starts_no_workers():
-    assert warm_workers(["strategy=ignore"], str(CONF_DIR), "config", ["strategy=ignore"]) is None
+    assert warm_workers(str(CONF_DIR), "config", ["strategy=ignore"]) is None
 
 
 def test_the_sweep_reuses_the_warm_pool():
     from joblib import Parallel, delayed
 
     overrides = ["hydra/launcher=cores", "hydra.launcher.n_jobs=2", "population.size=3000"]
-    thread = warm_workers(overrides, str(CONF_DIR), "config", overrides)
+    thread = warm_workers(str(CONF_DIR), "config", overrides)
     assert thread is not None
     thread.join(timeout=120)
     assert not thread.is_alive()
