@@ -36,16 +36,17 @@ def run(config: RunConfig | Mapping[str, Any] | None = None, *, env: Environment
     """
     cfg = as_run_config(config)
     model = SocialCareModel(cfg, env=env)
-    with tqdm(total=model.n_ticks, disable=not progress, unit="min", desc=f"{cfg.strategy.name}",
-              leave=False, mininterval=0.5) as bar:
-        chunk = 0
+    if progress:  # no bar object at all otherwise: tqdm creates a process-shared lock per process
+        with tqdm(total=model.n_ticks, unit="min", desc=f"{cfg.strategy.name}", leave=False,
+                  mininterval=0.5) as bar:
+            while model.running and model.tick < model.n_ticks:
+                model.step()
+                if model.tick % 60 == 0:
+                    bar.update(model.tick - bar.n)
+            bar.update(model.tick - bar.n)
+    else:
         while model.running and model.tick < model.n_ticks:
             model.step()
-            chunk += 1
-            if chunk == 60:
-                bar.update(chunk)
-                chunk = 0
-        bar.update(chunk)
     cfg_dict = cfg.to_dict()
     return Result(
         metrics=compute_metrics(model),

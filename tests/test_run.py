@@ -153,3 +153,24 @@ def test_run_on_a_loaded_edge_list_uses_its_size_for_the_scale(tmp_path):
     assert 3900 < n <= 4000
     assert res.metrics["scale_factor"] == pytest.approx(1_000_000 / n)
     assert res.metrics["reach_negative"] > 0
+
+
+def test_progress_bar_counts_every_tick_and_is_made_only_when_asked(monkeypatch):
+    import sim.runner
+    from sim.scenario import n_ticks
+
+    bars: dict[int, tuple[int, int]] = {}
+
+    class RecordingBar(sim.runner.tqdm):
+        def close(self):
+            bars[id(self)] = (self.n, self.total)  # close may be called more than once
+            super().close()
+
+    monkeypatch.setattr(sim.runner, "tqdm", RecordingBar)
+    cfg = make_config(size=2_000, horizon_h=3.5)
+    result = sim.runner.run(cfg, progress=True)
+    ticks = n_ticks(as_run_config(cfg).scenario)
+    assert ticks > 60 and list(bars.values()) == [(ticks, ticks)]
+    assert result.metrics["complaints"] >= 0
+    sim.runner.run(cfg, progress=False)
+    assert len(bars) == 1  # no bar object without progress (tqdm makes a process-shared lock)
