@@ -115,13 +115,22 @@ def warm_workers(config_dir: str, config_name: str,
     return thread
 
 
-def stop_workers() -> None:
-    """Shut the warm workers down at once (the command line was refused)."""
+def stop_workers(wait: bool = False) -> None:
+    """Shut joblib's worker pool down at once (the command line was refused, or the sweep is over).
+
+    Args:
+        wait: return only when the workers have ended (kills them rather than waiting for each
+            to finish its own slow exit).
+    """
+    import sys
+
+    if "joblib.externals.loky.reusable_executor" not in sys.modules:
+        return  # no pool was ever started
     try:
         from joblib.externals.loky import reusable_executor
 
         executor = getattr(reusable_executor, "_executor", None)  # None: no pool was started
         if executor is not None:
-            executor.shutdown(wait=False, kill_workers=True)
+            executor.shutdown(wait=wait, kill_workers=True)
     except Exception:  # noqa: BLE001
         pass
