@@ -32,6 +32,7 @@ import mesa
 from mesa.agent import AgentSet
 import numpy as np
 
+import sim.mesa_fixes  # noqa: F401 - finished models can be freed (mesa#3179)
 from sim.config import ROLES, RunConfig
 from sim.diffusion import TOPIC_INCIDENT, Diffusion
 from sim.metrics import Result, compute_metrics, event_log, hourly_timeseries

@@ -174,3 +174,21 @@ def test_progress_bar_counts_every_tick_and_is_made_only_when_asked(monkeypatch)
     assert result.metrics["complaints"] >= 0
     sim.runner.run(cfg, progress=False)
     assert len(bars) == 1  # no bar object without progress (tqdm makes a process-shared lock)
+
+
+def test_a_finished_model_is_freed_and_agent_ids_count_per_model():
+    import gc
+    import weakref
+
+    from sim.model import SocialCareModel
+
+    cfg = as_run_config(make_config(strategy="fast_social_care", size=2_000, horizon_h=2))
+    first = SocialCareModel(cfg)
+    second = SocialCareModel(cfg)
+    ids = [sorted(a.unique_id for a in m.agents) for m in (first, second)]
+    assert ids[0] and ids[0] == ids[1] == list(range(1, len(ids[0]) + 1))
+    first.step()
+    gone = weakref.ref(first)
+    del first
+    gc.collect()
+    assert gone() is None  # Mesa 3.3 alone would keep it for good (mesa#3179): sim/mesa_fixes.py
