@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Mapping
 
 from tqdm.auto import tqdm
@@ -36,17 +37,16 @@ def run(config: RunConfig | Mapping[str, Any] | None = None, *, env: Environment
     """
     cfg = as_run_config(config)
     model = SocialCareModel(cfg, env=env)
-    if progress:  # no bar object at all otherwise: tqdm creates a process-shared lock per process
-        with tqdm(total=model.n_ticks, unit="min", desc=f"{cfg.strategy.name}", leave=False,
-                  mininterval=0.5) as bar:
-            while model.running and model.tick < model.n_ticks:
-                model.step()
-                if model.tick % 60 == 0:
-                    bar.update(model.tick - bar.n)
-            bar.update(model.tick - bar.n)
-    else:
+    # no bar object at all without progress: tqdm creates a process-shared lock per process
+    bar = (tqdm(total=model.n_ticks, unit="min", desc=f"{cfg.strategy.name}", leave=False, mininterval=0.5)
+           if progress else contextlib.nullcontext())
+    with bar:
         while model.running and model.tick < model.n_ticks:
             model.step()
+            if progress and model.tick % 60 == 0:
+                bar.update(model.tick - bar.n)
+        if progress:
+            bar.update(model.tick - bar.n)
     cfg_dict = cfg.to_dict()
     return Result(
         metrics=compute_metrics(model),
