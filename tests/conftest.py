@@ -41,6 +41,24 @@ def make_config(scenario: str = "united_sarver", strategy: str = "ignore", size:
     return deep_update(cfg, extra)
 
 
+def compose_config(config_name: str, overrides: list[str] | tuple[str, ...] = (),
+                   hydra_config: bool = False):
+    """A primary config of conf/ composed with Hydra's compose API, as an entry point would get it.
+
+    Args:
+        config_name: e.g. "config", "compare", "sensitivity".
+        overrides: command-line style overrides.
+        hydra_config: also return Hydra's own node (`hydra.launcher`, `hydra.sweeper`, ...).
+    """
+    from hydra import compose, initialize_config_dir
+
+    import experiments.common  # noqa: F401 - registers the typed run schema
+
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONF), job_name="test"):
+        return compose(config_name=config_name, overrides=list(overrides),
+                       return_hydra_config=hydra_config)
+
+
 @pytest.fixture
 def small_config():
     """Factory fixture: `small_config(strategy="fast_social_care", size=5000)`."""

@@ -21,10 +21,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
 
 from sim import io as sim_io
-from tests.conftest import CONF, ROOT
+from tests.conftest import ROOT, compose_config
 
 OVERRIDES = ["strategy=fast_social_care", "population.size=20000", "scenario.horizon_h=24",
              "seed=5", "progress=false", "figures=true"]
@@ -41,9 +40,7 @@ def _metrics(path: Path) -> dict:
 def _execute(outdir: Path) -> None:
     from experiments.run import execute
 
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
-        cfg = compose(config_name="config", overrides=[*OVERRIDES, f"+output_dir={outdir}"])
-    execute(cfg)
+    execute(compose_config("config", [*OVERRIDES, f"+output_dir={outdir}"]))
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hydra import compose, initialize_config_dir
 
 from experiments.common import run_app
-from tests.conftest import CONF, ROOT
+from tests.conftest import ROOT, compose_config
 
 SMALL = ["population.size=3000", "scenario.horizon_h=3", "progress=false", "figures=false"]
 
@@ -150,10 +149,7 @@ def test_bad_app_setting_names_the_key_and_what_is_allowed(config_name, argv, ne
 
 
 def _compose(overrides: list[str]):
-    import experiments.run  # noqa: F401  (registers the typed schema)
-
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
-        return compose(config_name="config", overrides=overrides)
+    return compose_config("config", overrides)
 
 
 def _write(path: Path, content: bytes | str) -> Path:

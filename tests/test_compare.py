@@ -10,13 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
 from scipy import stats as st
 
 from sim.compare import SUMMARY_METRICS, compare
 from sim.metrics import STANDARD_METRICS
 from sim.stats import SUMMARY_COLUMNS, mean_ci, paired_diff, ratio_ci, summarise, unpaired_diff
-from tests.conftest import CONF, ROOT, load_preset
+from tests.conftest import ROOT, compose_config, load_preset
 
 TINY = ["replicates=2", "population.size=5000", "scenario.horizon_h=12", "progress=false", "n_jobs=1"]
 STRATEGIES = "strategies=[fast_social_care,business_hours]"  # the baseline (ignore) is added first
@@ -90,8 +89,7 @@ def test_results_do_not_depend_on_the_number_of_workers():
 
 # ------------------------------------------------------------------ the Hydra app
 def compose_compare(overrides: list[str]):
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
-        return compose(config_name="compare", overrides=overrides)
+    return compose_config("compare", overrides)
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 
-from tests.conftest import CONF, ROOT
+from tests.conftest import ROOT, compose_config
 
 OVERRIDES = ["strategy=fast_social_care", "population.size=6000", "scenario.horizon_h=12",
              "progress=false", "figures=false"]
@@ -50,9 +49,7 @@ def assert_same_results(a: Path, b: Path) -> None:
 def run_in_process(outdir: Path, extra: list[str] = ()) -> Path:
     from experiments.run import execute
 
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
-        cfg = compose(config_name="config", overrides=[*OVERRIDES, *extra, f"+output_dir={outdir}"])
-    execute(cfg)
+    execute(compose_config("config", [*OVERRIDES, *extra, f"+output_dir={outdir}"]))
     return outdir
 
 

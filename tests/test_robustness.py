@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
 from experiments.robustness import regret
-from tests.conftest import CONF
+from tests.conftest import compose_config
 
 SMALL = ["population.size=3000", "scenario.horizon_h=12", "n_jobs=1", "progress=false"]
 
@@ -15,9 +14,7 @@ SMALL = ["population.size=3000", "scenario.horizon_h=12", "n_jobs=1", "progress=
 def study(tmp_path, *overrides: str):
     from experiments.robustness import execute
 
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
-        cfg = compose(config_name="robustness", overrides=[*SMALL, f"+output_dir={tmp_path}", *overrides])
-    return execute(cfg)
+    return execute(compose_config("robustness", [*SMALL, f"+output_dir={tmp_path}", *overrides]))
 
 
 def test_regret_is_the_distance_to_the_best_strategy_of_each_future():

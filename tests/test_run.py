@@ -9,18 +9,16 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
 from sim import run
 from sim.metrics import EVENT_COLUMNS, STANDARD_METRICS
 from sim.model import build_environment
 from sim.runner import as_run_config
-from tests.conftest import CONF, ROOT, make_config
+from tests.conftest import ROOT, compose_config, make_config
 
 
 def compose_run(overrides: list[str]):
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
-        return compose(config_name="config", overrides=overrides)
+    return compose_config("config", overrides)
 
 
 @pytest.fixture(scope="module")

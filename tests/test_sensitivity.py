@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
-from tests.conftest import CONF
+from tests.conftest import compose_config
 
 # staff cost = staff x hours x wage: staff matters most (its range is relatively wider), then the
 # wage; the reshare rate and the opinion rate do not enter the cost at all. The wage does not touch
@@ -22,9 +21,7 @@ SMALL = ["population.size=3000", "scenario.horizon_h=12", "n_jobs=1", "progress=
 def analyse(tmp_path, *overrides: str):
     from experiments.sensitivity import execute
 
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
-        cfg = compose(config_name="sensitivity", overrides=[*SMALL, f"+output_dir={tmp_path}", *overrides])
-    return execute(cfg)
+    return execute(compose_config("sensitivity", [*SMALL, f"+output_dir={tmp_path}", *overrides]))
 
 
 def test_morris_ranks_inputs_in_their_known_order(tmp_path):
@@ -75,8 +72,7 @@ def test_bad_analysis_setup_exits_with_status_2(tmp_path, override, capsys):
 def test_every_shipped_parameter_set_is_valid(name):
     from experiments.sensitivity import plan
 
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
-        cfg = compose(config_name="sensitivity", overrides=[f"sensitivity={name}"])
+    cfg = compose_config("sensitivity", [f"sensitivity={name}"])
     base, params = plan(cfg)  # keys exist, low < high, both ends of every range are valid runs
     assert len(params) >= 8
     sections = {p.key.split(".")[0] for p in params}

@@ -9,19 +9,18 @@ import uuid
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from experiments.common import CONF_DIR, _with_one_value_changed, preflight
+from experiments.common import _with_one_value_changed, preflight
 from hydra_plugins.socialcare_sim import checked_sweeper
+from tests.conftest import compose_config
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ["strategy=ignore", "strategy.staff=2", "seed=0"]
 
 
 def _compose(overrides: list[str]):
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="test"):
-        return compose("config", overrides)
+    return compose_config("config", overrides)
 
 
 class _CountingLoader:
@@ -60,8 +59,7 @@ def test_mark_of_a_checked_command_line_is_not_inherited(monkeypatch):
 
 
 def test_the_run_config_uses_the_checked_sweeper():
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="test"):
-        cfg = compose("config", [], return_hydra_config=True)
+    cfg = compose_config("config", hydra_config=True)
     assert cfg.hydra.sweeper._target_.endswith("CheckedSweeper")
     assert cfg.hydra.sweeper.validate_every_job is False
 

@@ -12,11 +12,10 @@ import time
 import pandas as pd
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
 
 from sim.io import INCOMPLETE
 from sim.sweep import FAILED, MISSING, OK, collect, complete_metrics, summarise
-from tests.conftest import CONF, ROOT
+from tests.conftest import ROOT, compose_config
 
 SMALL = ["population.size=3000", "scenario.horizon_h=12", "progress=false"]
 
@@ -189,8 +188,7 @@ def test_slurm_preset_becomes_the_expected_sbatch_script(tmp_path):
 
 
 def compose_run(overrides):
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
-        return compose(config_name="config", overrides=overrides)
+    return compose_config("config", overrides)
 
 
 def test_execute_skips_complete_runs_and_redoes_changed_or_broken_ones(tmp_path):

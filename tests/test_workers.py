@@ -5,17 +5,16 @@ from __future__ import annotations
 import os
 
 import pytest
-from hydra import compose, initialize_config_dir
 
 from experiments.common import CONF_DIR
 from experiments.workers import joblib_arguments, tiny_run_config, warm_workers
+from tests.conftest import compose_config
 
 pytest.importorskip("hydra_plugins.hydra_joblib_launcher", reason='needs the sweep extra: pip install -e ".[sweep]"')
 
 
 def _composed(*overrides: str):
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="test"):
-        return compose("config", list(overrides), return_hydra_config=True)
+    return compose_config("config", overrides, hydra_config=True)
 
 
 def test_joblib_arguments_are_the_launchers():
