@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import hydra
-import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sys
 import threading
 from typing import Any, Sequence
 
@@ -122,8 +123,6 @@ def stop_workers(wait: bool = False) -> None:
         wait: return only when the workers have ended (kills them rather than waiting for each
             to finish its own slow exit).
     """
-    import sys
-
     if "joblib.externals.loky.reusable_executor" not in sys.modules:
         return  # no pool was ever started
     try:

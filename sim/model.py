@@ -18,7 +18,7 @@ from sim.config import RunConfig
 from sim.diffusion import KIND, TOPIC_BACKGROUND, TOPIC_INCIDENT, Diffusion
 from sim.network import FollowerGraph, LoadReport, NetworkError, build_network, load_edgelist_with_report
 from sim.opinion import Opinion
-from sim.population import BRAND_NODE, ROLE_INDEX, Population, build_population
+from sim.population import BRAND_NODE, Population, build_population
 from sim.resources import check_memory
 from sim.rng import Streams, derive, keyed_uniform
 from sim.scenario import (

@@ -12,7 +12,6 @@ import yaml
 from experiments.scenarios import CONF_DIR, scenario_names, scenario_runs
 from sim.calibration import get_path
 from sim.config import ConfigError, RunConfig, Target
-from sim.model import build_environment
 from sim.runner import run
 from sim.targets import band, distance, evaluate, measure, median_ci, within
 
