@@ -1,0 +1,1 @@
+"""Stored regression baseline: metrics of a few fixed configs (`python -m tests.regression.refresh`)."""
