@@ -3,7 +3,7 @@
 The free parameters are the scenario's `free:` list (dotted keys with bounds). Every candidate
 runs the replay's seeds (`seed`, `seed + 1`, ...: common random numbers) and is scored by the
 mean squared miss of its targets in tolerance units; SciPy's differential evolution searches the
-bounds (see `sim.calibration`). Writes into the output directory `fit.json` (fitted values, loss,
+bounds (see `sim.analysis.calibration`). Writes into the output directory `fit.json` (fitted values, loss,
 evaluations), `history.csv` (every evaluation), `targets.csv` (the targets at the fitted values,
 as in replay.csv), `config.yaml`, `provenance.json` and `figures/calibration.png`.
 
@@ -29,12 +29,12 @@ from experiments.options import float_option, int_option
 from experiments.replay import console_table
 from experiments.scenarios import CONF_DIR, ScenarioRuns, scenario_runs
 from experiments.yaml_edit import update_file
-from sim.calibration import Fit, calibrate, staff_for_sla, with_values
-from sim.config import SETTINGS_SECTIONS, ConfigError
-from sim.io import incomplete_marker, write_csv, write_json, write_yaml
-from sim.provenance import provenance
-from sim.replay import replicate
-from sim.targets import evaluate, loss
+from sim.analysis.calibration import Fit, calibrate, staff_for_sla, with_values
+from sim.config.schema import SETTINGS_SECTIONS, ConfigError
+from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
+from sim.outputs.provenance import provenance
+from sim.analysis.replay import replicate
+from sim.analysis.targets import evaluate, loss
 
 
 def rounded(values: dict[str, float]) -> dict[str, float]:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import ConfigError, RunConfig
+from sim.config.schema import ConfigError, RunConfig
 from sim.errors import NetworkError
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
@@ -60,7 +60,7 @@ def register_schema(name: str = "run", sections: Sequence[str] = tuple(SECTION_T
 
     from hydra.core.config_store import ConfigStore
 
-    import sim.config as sc
+    import sim.config.schema as sc
 
     spec: list[tuple] = [("seed", int, field(default=1))] if seed else []
     for section in sections:
@@ -122,7 +122,7 @@ def debug() -> bool:
 def _note_in_marker(outdir: str | os.PathLike | None, message: str) -> None:
     if outdir is None:
         return
-    from sim.io import INCOMPLETE
+    from sim.outputs.io import INCOMPLETE
 
     marker = Path(outdir) / INCOMPLETE
     if marker.exists():
@@ -160,7 +160,7 @@ def run_config(cfg: DictConfig) -> RunConfig:
 
 def check_run(cfg: DictConfig) -> RunConfig:
     """Everything checked before one run starts: values, the documented strategy, memory."""
-    from sim.resources import check_memory
+    from sim.engine.resources import check_memory
 
     rc = run_config(cfg)
     for key in ("strategy", "counterfactual"):  # preset names a scenario refers to

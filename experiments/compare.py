@@ -23,10 +23,10 @@ from omegaconf import DictConfig, ListConfig
 from experiments.common import (
     CONF_DIR, UserError, choices, output_dir, quiet_mesa, resolved, run_app, user_errors,
 )
-from sim.compare import Comparison, compare, console_table, strategy_configs, summary_markdown
-from sim.config import RUN_SECTIONS, ConfigError
-from sim.io import incomplete_marker, write_csv, write_json, write_text, write_yaml
-from sim.provenance import provenance
+from sim.analysis.compare import Comparison, compare, console_table, strategy_configs, summary_markdown
+from sim.config.schema import RUN_SECTIONS, ConfigError
+from sim.outputs.io import incomplete_marker, write_csv, write_json, write_text, write_yaml
+from sim.outputs.provenance import provenance
 
 # Order of the presets in tables and figures ("all"); other presets follow alphabetically.
 PRESET_ORDER = (
@@ -39,7 +39,7 @@ def register_schema() -> None:
     """Typed scenario/network/population/diffusion/opinion sections, so overrides are checked."""
     from hydra.core.config_store import ConfigStore
 
-    from sim.config import DiffusionConfig, NetworkConfig, OpinionConfig, PopulationConfig, ScenarioConfig
+    from sim.config.schema import DiffusionConfig, NetworkConfig, OpinionConfig, PopulationConfig, ScenarioConfig
 
     ConfigStore.instance().store(
         group="schema", name="compare", package="_global_",

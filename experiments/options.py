@@ -12,7 +12,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import ConfigError
+from sim.config.schema import ConfigError
 
 _ABSENT = object()
 

@@ -27,10 +27,10 @@ from omegaconf import DictConfig
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
 from experiments.scenarios import ScenarioRuns, scenario_names, scenario_runs
-from sim.io import incomplete_marker, write_csv, write_json, write_yaml
-from sim.provenance import provenance
-from sim.replay import Replicate, replicate
-from sim.targets import TargetResult, evaluate, mean_ci
+from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
+from sim.outputs.provenance import provenance
+from sim.analysis.replay import Replicate, replicate
+from sim.analysis.targets import TargetResult, evaluate, mean_ci
 
 REPLAY_COLUMNS = ("scenario", "target", "metric", "documented", "simulated_mean", "ci_low", "ci_high",
                   "tolerance", "ok", "bound", "statistic", "lift", "by_h", "n", "source")

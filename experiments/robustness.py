@@ -24,8 +24,8 @@ from experiments.options import int_option
 from experiments.sensitivity import (
     base_config, evaluate, markdown_table, parameters, point_config, problem,
 )
-from sim.config import ConfigError
-from sim.io import incomplete_marker, write_csv, write_text, write_yaml
+from sim.config.schema import ConfigError
+from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
 
 BETTER = ("lower", "higher")
 
@@ -58,8 +58,8 @@ def future_metrics(config: dict[str, Any], strategies: dict[str, dict[str, Any]]
                    metrics: Sequence[str]) -> dict[str, list[float]]:
     """Run every strategy in one future with one seed, on one shared environment."""
     quiet_mesa()
-    from sim.model import build_environment
-    from sim.runner import as_run_config, run
+    from sim.engine.model import build_environment
+    from sim.engine.runner import as_run_config, run
 
     out, env = {}, None
     for name, strategy in strategies.items():
@@ -116,7 +116,7 @@ def plan(cfg: DictConfig) -> tuple[dict[str, Any], list, dict[str, dict[str, Any
         raise ConfigError("samples", cfg.samples, "a whole number of 2 or more")
     if int_option(cfg, "replicates", 2) < 1:
         raise ConfigError("replicates", cfg.replicates, "a whole number of 1 or more")
-    from sim.runner import as_run_config
+    from sim.engine.runner import as_run_config
 
     for end in ("low", "high"):
         point = point_config(base, params, [getattr(p, end) for p in params], cfg.seed)

@@ -57,10 +57,10 @@ def execute(cfg: DictConfig) -> dict[str, float]:
     """Run one simulation from a composed config and write its files; return the metrics."""
     # imported here, not at the top: the main process of a parallel sweep only checks configs
     # and should not spend a second importing Mesa, numba and pandas
-    from sim.io import incomplete_marker, save_result
-    from sim.provenance import config_hash
-    from sim.runner import run
-    from sim.sweep import complete_metrics
+    from sim.outputs.io import incomplete_marker, save_result
+    from sim.outputs.provenance import config_hash
+    from sim.engine.runner import run
+    from sim.analysis.sweep import complete_metrics
 
     quiet_mesa()
     with user_errors():

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from sim.config import ConfigError, RunConfig
+from sim.config.schema import ConfigError, RunConfig
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 DEFAULT_SIZE = 20_000

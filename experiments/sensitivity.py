@@ -22,8 +22,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
-from sim.config import RUN_SECTIONS, ConfigError
-from sim.io import incomplete_marker, write_csv, write_text, write_yaml
+from sim.config.schema import RUN_SECTIONS, ConfigError
+from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
 
 METHODS = ("morris", "sobol")
 
@@ -71,7 +71,7 @@ def problem(params: Sequence[Parameter]) -> dict[str, Any]:
 
 def base_config(cfg: DictConfig) -> dict[str, Any]:
     """The full, checked run config of a composed config (every default spelt out), as plain data."""
-    from sim.config import RunConfig
+    from sim.config.schema import RunConfig
 
     return RunConfig.from_dict(resolved(cfg)).to_dict()
 
@@ -90,7 +90,7 @@ def point_config(base: dict[str, Any], params: Sequence[Parameter], values: Sequ
 def run_metrics(config: dict[str, Any], metrics: Sequence[str]) -> list[float]:
     """Run one simulation and return the chosen metrics (NaN where undefined)."""
     quiet_mesa()
-    from sim.runner import run
+    from sim.engine.runner import run
 
     result = run(config)
     return [float(result.metrics.get(m, np.nan)) if result.metrics.get(m) is not None else np.nan
@@ -176,7 +176,7 @@ def plan(cfg: DictConfig) -> tuple[dict[str, Any], list[Parameter]]:
         raise ConfigError("replicates", cfg.replicates, "a whole number of 1 or more")
     base = base_config(cfg)
     params = parameters(cfg, base)
-    from sim.runner import as_run_config
+    from sim.engine.runner import as_run_config
 
     for end in ("low", "high"):  # both ends of every range must make valid runs
         as_run_config(point_config(base, params, [getattr(p, end) for p in params], cfg.seed))

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import RUN_SECTIONS
+from sim.config.schema import RUN_SECTIONS
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def _warm(modules: tuple[str, ...], tiny: dict[str, Any] | None) -> int:
             pass
     if tiny is not None:
         try:
-            from sim.runner import run
+            from sim.engine.runner import run
 
             run(tiny)
         except Exception:  # noqa: BLE001
@@ -100,7 +100,7 @@ def warm_workers(config_dir: str, config_name: str,
         log.debug("no warm workers: %s", exc)
         return None
     modules = tuple(m for m in ("experiments.common", "hydra_plugins.hydra_joblib_launcher._core",
-                                "sim.runner", "matplotlib.pyplot" if cfg.get("figures") else None) if m)
+                                "sim.engine.runner", "matplotlib.pyplot" if cfg.get("figures") else None) if m)
 
     def start() -> None:
         from joblib import Parallel, delayed, effective_n_jobs

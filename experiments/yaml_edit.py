@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 
 import yaml
 
-from sim.io import write_text
+from sim.outputs.io import write_text
 
 
 class YamlEditError(ValueError):

@@ -7,18 +7,18 @@ Example:
     True
 
 `run` and `Result` are imported on first use, so that code needing only the configuration
-(`sim.config`, `sim.validation`) does not pay for Mesa, numba and pandas.
+(`sim.config.schema`, `sim.config.validation`) does not pay for Mesa, numba and pandas.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.config import ConfigError, RunConfig
+from sim.config.schema import ConfigError, RunConfig
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.metrics import Result
-    from sim.runner import run
+    from sim.outputs.metrics import Result
+    from sim.engine.runner import run
 
 __all__ = ["ConfigError", "Result", "RunConfig", "run"]
 __version__ = "0.1.0"
@@ -26,11 +26,11 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> Any:
     if name == "run":
-        from sim.runner import run
+        from sim.engine.runner import run
 
         return run
     if name == "Result":
-        from sim.metrics import Result
+        from sim.outputs.metrics import Result
 
         return Result
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

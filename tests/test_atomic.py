@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import io as sim_io
+from sim.outputs import io as sim_io
 from tests.conftest import ROOT, compose_config
 
 OVERRIDES = ["strategy=fast_social_care", "population.size=20000", "scenario.horizon_h=24",

@@ -11,9 +11,9 @@ import yaml
 from experiments.calibrate import file_edits, rounded
 from experiments.scenarios import scenario_runs
 from experiments.yaml_edit import YamlEditError, set_values, update_file
-from sim.calibration import calibrate, staff_for_sla, with_values
-from sim.config import FreeParameter, Target
-from sim.replay import replicate
+from sim.analysis.calibration import calibrate, staff_for_sla, with_values
+from sim.config.schema import FreeParameter, Target
+from sim.analysis.replay import replicate
 from tests.conftest import ROOT
 
 SEEDS = [11, 12, 13]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from sim.kernels import Cascade, independent_cascade
+from sim.customers.kernels import Cascade, independent_cascade
 from sim.network import FollowerGraph, build_network
 
 KEYS = 4_000

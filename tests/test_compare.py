@@ -12,9 +12,9 @@ import pytest
 import yaml
 from scipy import stats as st
 
-from sim.compare import SUMMARY_METRICS, compare
-from sim.metrics import STANDARD_METRICS
-from sim.stats import SUMMARY_COLUMNS, mean_ci, paired_diff, ratio_ci, summarise, unpaired_diff
+from sim.analysis.compare import SUMMARY_METRICS, compare
+from sim.outputs.metrics import STANDARD_METRICS
+from sim.analysis.stats import SUMMARY_COLUMNS, mean_ci, paired_diff, ratio_ci, summarise, unpaired_diff
 from tests.conftest import ROOT, compose_config, load_preset
 
 TINY = ["replicates=2", "population.size=5000", "scenario.horizon_h=12", "progress=false", "n_jobs=1"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.config import DiffusionConfig
-from sim.diffusion import KIND, TOPIC_INCIDENT, Diffusion
+from sim.config.schema import DiffusionConfig
+from sim.customers.diffusion import KIND, TOPIC_INCIDENT, Diffusion
 from sim.network import FollowerGraph
-from sim.population import Population
+from sim.customers.population import Population
 
 
 def make_pop(n: int, activity: float = 1.0, role: int = 0) -> Population:

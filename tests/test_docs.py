@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from sim.config import RunConfig, StrategyConfig
-from sim.paramdoc import END, START, markdown
+from sim.config.schema import RunConfig, StrategyConfig
+from sim.config.paramdoc import END, START, markdown
 from tests.conftest import ROOT
 
 
 def test_odd_parameter_tables_match_the_code():
     text = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
     block = text.split(START, 1)[1].split(END, 1)[0]
-    assert block.strip() == markdown().strip(), "run `python -m sim.paramdoc` to refresh docs/ODD.md"
+    assert block.strip() == markdown().strip(), "run `python -m sim.config.paramdoc` to refresh docs/ODD.md"
 
 
 def test_every_strategy_knob_is_described_in_the_odd():

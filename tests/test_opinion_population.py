@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.config import DiffusionConfig, OpinionConfig, PopulationConfig
+from sim.config.schema import DiffusionConfig, OpinionConfig, PopulationConfig
 from sim.network import heavy_tailed
-from sim.opinion import Opinion, churn
-from sim.population import ROLE_INDEX, build_population, influence_score
+from sim.customers.opinion import Opinion, churn
+from sim.customers.population import ROLE_INDEX, build_population, influence_score
 
 
 @pytest.fixture(scope="module")

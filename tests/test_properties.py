@@ -23,15 +23,15 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from experiments.common import run_app
-from sim.config import (
+from sim.config.schema import (
     NETWORK_KINDS, ORGANISATIONS, REPLY_MODES, ROLES, TRIAGE_ORDERS, ConfigError, RunConfig,
 )
-from sim.metrics import compute_metrics, event_log, hourly_timeseries
-from sim.model import SocialCareModel, build_environment
+from sim.outputs.metrics import compute_metrics, event_log, hourly_timeseries
+from sim.engine.model import SocialCareModel, build_environment
 from sim.network import EDGELIST_FORMATS
-from sim.runner import as_run_config
+from sim.engine.runner import as_run_config
 from sim.service.shifts import parse_shift
-from sim.validation import POSITIVE_FIELDS, PROBABILITY_FIELDS
+from sim.config.validation import POSITIVE_FIELDS, PROBABILITY_FIELDS
 from tests.conftest import ROOT, make_config
 
 BUDGET = dict(derandomize=True, database=None, deadline=None, print_blob=True,
@@ -138,7 +138,7 @@ def check_invariants(cfg: RunConfig, model, m: dict, ev, ts) -> None:
     parts = sum(m[k] for k in COST_PARTS)
     assert m["cost_total"] == pytest.approx(parts, rel=1e-9, abs=1e-9)
     st_ = cfg.strategy
-    scripted = bool(cfg.scenario.actions) and st_.name == cfg.scenario.strategy  # sim.scripted answers
+    scripted = bool(cfg.scenario.actions) and st_.name == cfg.scenario.strategy  # sim.scenario.scripted answers
     nobody_works = ((st_.staff == 0 or parse_shift(st_.shift).hours_per_week == 0) and not st_.bot
                     and st_.community_super_users == 0 and st_.delight_budget_per_day == 0 and not scripted)
     if nobody_works:  # only contacts customers make themselves (phone, web) may cost money

@@ -1,4 +1,4 @@
-"""The per-agent reference (sim.reference) and the fast engine agree in distribution.
+"""The per-agent reference (sim.reference.model) and the fast engine agree in distribution.
 
 The two draw different random numbers (keyed hashes vs Python's `random` in agent order), so they
 can only agree in distribution. The replicated test runs both engines 40 times on one environment
@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.config import ROLES, RunConfig
-from sim.kernels import Cascade
-from sim.model import build_environment
+from sim.config.schema import ROLES, RunConfig
+from sim.customers.kernels import Cascade
+from sim.engine.model import build_environment
 from sim.network import build_network
-from sim.reference import CascadeModel, ReferenceModel, run_reference
-from sim.runner import run
+from sim.reference.model import CascadeModel, ReferenceModel, run_reference
+from sim.engine.runner import run
 from tests.conftest import make_config
 
 REPLICATES = 40

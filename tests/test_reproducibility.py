@@ -86,8 +86,8 @@ def test_fresh_process_gives_identical_bytes(reference, tmp_path):
 
 
 def test_provenance_is_complete_and_matches_the_config(reference):
-    from sim.provenance import config_hash
-    from sim.runner import as_run_config
+    from sim.outputs.provenance import config_hash
+    from sim.engine.runner import as_run_config
 
     _, prov = metrics_without_provenance(reference / "metrics.json")
     import yaml

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from sim import run
-from sim.metrics import EVENT_COLUMNS, STANDARD_METRICS
-from sim.model import build_environment
-from sim.runner import as_run_config
+from sim.outputs.metrics import EVENT_COLUMNS, STANDARD_METRICS
+from sim.engine.model import build_environment
+from sim.engine.runner import as_run_config
 from tests.conftest import ROOT, compose_config, make_config
 
 
@@ -154,23 +154,23 @@ def test_run_on_a_loaded_edge_list_uses_its_size_for_the_scale(tmp_path):
 
 
 def test_progress_bar_counts_every_tick_and_is_made_only_when_asked(monkeypatch):
-    import sim.runner
-    from sim.scenario import n_ticks
+    import sim.engine.runner
+    from sim.scenario.schedule import n_ticks
 
     bars: dict[int, tuple[int, int]] = {}
 
-    class RecordingBar(sim.runner.tqdm):
+    class RecordingBar(sim.engine.runner.tqdm):
         def close(self):
             bars[id(self)] = (self.n, self.total)  # close may be called more than once
             super().close()
 
-    monkeypatch.setattr(sim.runner, "tqdm", RecordingBar)
+    monkeypatch.setattr(sim.engine.runner, "tqdm", RecordingBar)
     cfg = make_config(size=2_000, horizon_h=3.5)
-    result = sim.runner.run(cfg, progress=True)
+    result = sim.engine.runner.run(cfg, progress=True)
     ticks = n_ticks(as_run_config(cfg).scenario)
     assert ticks > 60 and list(bars.values()) == [(ticks, ticks)]
     assert result.metrics["complaints"] >= 0
-    sim.runner.run(cfg, progress=False)
+    sim.engine.runner.run(cfg, progress=False)
     assert len(bars) == 1  # no bar object without progress (tqdm makes a process-shared lock)
 
 
@@ -178,7 +178,7 @@ def test_a_finished_model_is_freed_and_agent_ids_count_per_model():
     import gc
     import weakref
 
-    from sim.model import SocialCareModel
+    from sim.engine.model import SocialCareModel
 
     cfg = as_run_config(make_config(strategy="fast_social_care", size=2_000, horizon_h=2))
     first = SocialCareModel(cfg)
@@ -189,4 +189,4 @@ def test_a_finished_model_is_freed_and_agent_ids_count_per_model():
     gone = weakref.ref(first)
     del first
     gc.collect()
-    assert gone() is None  # Mesa 3.3 alone would keep it for good (mesa#3179): sim/mesa_fixes.py
+    assert gone() is None  # Mesa 3.3 alone would keep it for good (mesa#3179): sim/engine/mesa_patches.py

@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from experiments.scenarios import CONF_DIR, scenario_names, scenario_runs
-from sim.calibration import get_path
-from sim.config import ConfigError, RunConfig, Target
-from sim.runner import run
-from sim.targets import band, distance, evaluate, measure, median_ci, within
+from sim.analysis.calibration import get_path
+from sim.config.schema import ConfigError, RunConfig, Target
+from sim.engine.runner import run
+from sim.analysis.targets import band, distance, evaluate, measure, median_ci, within
 
 SCENARIOS = scenario_names()
 EXPECTED = {"united_sarver", "comcast_cares", "da_grasso_delight", "alaska_air_weather", "att_care_team",
@@ -162,7 +162,7 @@ def test_follower_exponent_follows_the_generator_exponent():
 
 
 def test_reuse_of_an_environment_changes_nothing():
-    from sim.replay import clear_cache, environment, run_replicate
+    from sim.analysis.replay import clear_cache, environment, run_replicate
 
     cfg = small("baseline_week", size=4000, horizon_h=24.0)
     fresh = run_replicate(cfg, None, 3, reuse=False)

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from sim import run
-from sim.model import build_environment
-from sim.runner import as_run_config
-from sim.stats import paired_diff, unpaired_diff
+from sim.engine.model import build_environment
+from sim.engine.runner import as_run_config
+from sim.analysis.stats import paired_diff, unpaired_diff
 from tests.conftest import CONF, make_config
 
 PRESETS = sorted(p.stem for p in (CONF / "strategy").glob("*.yaml"))

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.io import INCOMPLETE
-from sim.sweep import FAILED, MISSING, OK, collect, complete_metrics, summarise
+from sim.outputs.io import INCOMPLETE
+from sim.analysis.sweep import FAILED, MISSING, OK, collect, complete_metrics, summarise
 from tests.conftest import ROOT, compose_config
 
 SMALL = ["population.size=3000", "scenario.horizon_h=12", "progress=false"]

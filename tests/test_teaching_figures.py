@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from sim.model import build_environment
-from sim.runner import run
+from sim.engine.model import build_environment
+from sim.engine.runner import run
 from sim.viz.live import DashboardModel, LiveRun, desk_knobs
 from sim.viz.network_view import COMPLAINER, FOLLOWER, RESHARER, EgoNetwork
 from sim.viz.presets import compose_run_config

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import ConfigError, RunConfig
-from sim.provenance import PACKAGES, config_hash, provenance
-from sim.resources import ResourceError, available_memory, check_memory, estimate
+from sim.config.schema import ConfigError, RunConfig
+from sim.outputs.provenance import PACKAGES, config_hash, provenance
+from sim.engine.resources import ResourceError, available_memory, check_memory, estimate
 from tests.conftest import ROOT, make_config
 
 # (override as a nested dict, key the error must name, a word the allowed text must contain)
@@ -234,7 +234,7 @@ def test_conf_yaml_files_are_plain_data():
 
 
 def test_no_absolute_machine_paths_in_my_modules():
-    for rel in ("sim/validation.py", "sim/io.py", "sim/resources.py", "sim/provenance.py",
+    for rel in ("sim/config/validation.py", "sim/outputs/io.py", "sim/engine/resources.py", "sim/outputs/provenance.py",
                 "experiments/common.py"):
         text = Path(ROOT / rel).read_text(encoding="utf-8")
         assert "/work/" not in text and "/tmp/" not in text, rel

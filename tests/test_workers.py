@@ -25,7 +25,7 @@ def test_joblib_arguments_are_the_launchers():
 
 
 def test_tiny_run_is_small_and_runs():
-    from sim.runner import run
+    from sim.engine.runner import run
 
     cfg = _composed("strategy=fast_social_care")
     tiny = tiny_run_config(cfg)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
-from sim.config import TRIAGE_ORDERS
+from sim.config.schema import TRIAGE_ORDERS
 
 NOT_YET = -1  # tick fields (detected, first_response, ...) that have not happened
 

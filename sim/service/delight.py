@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import math
 
-from sim.config import StrategyConfig
-from sim.diffusion import KIND, TOPIC_CAMPAIGN
-from sim.population import BRAND_NODE
-from sim.rng import derive, keyed_uniform_one
+from sim.config.schema import StrategyConfig
+from sim.customers.diffusion import KIND, TOPIC_CAMPAIGN
+from sim.customers.population import BRAND_NODE
+from sim.engine.rng import derive, keyed_uniform_one
 
 MENTION_KINDS = (KIND["praise"], KIND["mention"])
 

@@ -19,10 +19,10 @@ import math
 
 import numpy as np
 
-from sim.config import StrategyConfig
-from sim.diffusion import KIND, TOPIC_INCIDENT, TOPIC_SERVICE
-from sim.population import BRAND_NODE
-from sim.rng import derive, keyed_uniform_one
+from sim.config.schema import StrategyConfig
+from sim.customers.diffusion import KIND, TOPIC_INCIDENT, TOPIC_SERVICE
+from sim.customers.population import BRAND_NODE
+from sim.engine.rng import derive, keyed_uniform_one
 from sim.service.cases import NOT_YET, Case, TriageQueue
 from sim.service.channels import Channel
 from sim.service.delight import Delight
@@ -351,7 +351,7 @@ class ServiceDesk:
         root.resolved = True  # the complainer's problem is solved, whichever case did it
         minutes = (m.tick - root.tick) * self.tick_min
         comp = s.compensation if case.severity >= s.compensation_min_severity else 0.0
-        comp = comp if compensation is None else compensation  # a scripted offer (sim.scripted)
+        comp = comp if compensation is None else compensation  # a scripted offer (sim.scenario.scripted)
         self.compensation_paid += comp
         self.kb_resolved += 1
         if case.unseen or case.author in self._resolved_authors:
@@ -360,7 +360,7 @@ class ServiceDesk:
         m.opinion.resolved(case.author, minutes, comp)
         self._log("resolved", case)
         self._damp(case.cascades + root.cascades, m.cfg.diffusion.resolved_appeal)
-        # a direct contact (sim.scripted: no public complaint, post < 0) thanks nobody in public
+        # a direct contact (sim.scenario.scripted: no public complaint, post < 0) thanks nobody in public
         if case.post >= 0 and self.case_uniform(case, 14) < m.cfg.diffusion.thanks_prob * m.opinion.speed(minutes):
             m.publish(m.tick, case.author, "thanks", 1, parent=case.post, topic=TOPIC_SERVICE,
                       key=derive(self._case_key(case), 15))

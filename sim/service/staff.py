@@ -6,7 +6,7 @@ import math
 
 import mesa
 
-import sim.mesa_fixes  # noqa: F401 - finished models can be freed (mesa#3179)
+import sim.engine.mesa_patches  # noqa: F401 - finished models can be freed (mesa#3179)
 from sim.service.cases import Case
 from sim.service.shifts import Shift
 

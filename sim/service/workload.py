@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import RunConfig
-from sim.population import Population
-from sim.scenario import Clock, diurnal, n_ticks
+from sim.config.schema import RunConfig
+from sim.customers.population import Population
+from sim.scenario.schedule import Clock, diurnal, n_ticks
 
 
 @dataclass

@@ -25,7 +25,7 @@ warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found 
 
 from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
 
-from sim.config import ORGANISATIONS, TRIAGE_ORDERS
+from sim.config.schema import ORGANISATIONS, TRIAGE_ORDERS
 from sim.viz.live import DashboardModel
 from sim.viz.live_charts import mentions_chart, queue_cost_chart, reach_chart, sentiment_chart, summary_markdown
 from sim.viz.network_view import draw_ego, sentiment_colorbar

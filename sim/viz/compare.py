@@ -1,6 +1,6 @@
 """Figures of a strategy comparison: forest plot, mentions per hour, cost vs reach, reply times.
 
-Each figure takes the frames of a `sim.compare.Comparison` (and its summary) and returns a
+Each figure takes the frames of a `sim.analysis.compare.Comparison` (and its summary) and returns a
 matplotlib Figure; `comparison_figures` writes all four as PNG files.
 """
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
-from sim.config import RunConfig
-from sim.model import Environment, SocialCareModel, build_environment
+from sim.config.schema import RunConfig
+from sim.engine.model import Environment, SocialCareModel, build_environment
 from sim.viz.network_view import EgoFrame, EgoNetwork
 from sim.viz.presets import compose_run_config
 

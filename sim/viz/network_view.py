@@ -25,9 +25,9 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
-from sim.diffusion import KIND, TOPIC_INCIDENT
-from sim.population import BRAND_NODE
-from sim.rng import derive, keyed_uniform, keyed_uniform_one
+from sim.customers.diffusion import KIND, TOPIC_INCIDENT
+from sim.customers.population import BRAND_NODE
+from sim.engine.rng import derive, keyed_uniform, keyed_uniform_one
 
 FOLLOWER, RESHARER, COMPLAINER = 0, 1, 2
 HUB_SLOTS = ((-1.2, 1.2), (1.2, -1.2), (1.2, 1.2), (-1.2, -1.2))  # a square: fits side-by-side panels

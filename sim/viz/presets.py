@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from omegaconf import OmegaConf
 
-from sim.config import RunConfig
+from sim.config.schema import RunConfig
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 _LOCK = threading.Lock()

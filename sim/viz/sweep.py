@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.sweep import summarise
+from sim.analysis.sweep import summarise
 
 LABELS = {
     "reach_negative": "people reached by negative posts",
@@ -43,7 +43,7 @@ def metric_vs_value(table: pd.DataFrame, x: str, metric: str, group: Sequence[st
     """Mean of `metric` over seeds against one swept value, with its CI band; a line per group.
 
     Args:
-        table: a collected sweep (`sim.sweep.collect(...).table`).
+        table: a collected sweep (`sim.analysis.sweep.collect(...).table`).
         x: the swept column on the horizontal axis.
         metric: the metric on the vertical axis.
         group: other swept columns; each combination of their values gets its own line.

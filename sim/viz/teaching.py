@@ -3,7 +3,7 @@
 `record_run` runs one strategy to its horizon, minute by minute, and keeps what the figures and the
 animation (`sim.viz.animation`) need: ego-network frames at regular times, the number of people who
 have seen the incident's complaints after every minute, the company's replies to the complainers
-and the event log. Record two strategies on the same environment (`sim.model.build_environment`)
+and the event log. Record two strategies on the same environment (`sim.engine.model.build_environment`)
 and every figure shows them side by side, so the only difference is what the company did.
 """
 
@@ -15,10 +15,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.config import RunConfig
-from sim.diffusion import KIND, TOPIC_INCIDENT
-from sim.metrics import event_log
-from sim.model import Environment, SocialCareModel
+from sim.config.schema import RunConfig
+from sim.customers.diffusion import KIND, TOPIC_INCIDENT
+from sim.outputs.metrics import event_log
+from sim.engine.model import Environment, SocialCareModel
 from sim.viz.network_view import EgoFrame, EgoNetwork
 
 NEG, POS, REPLY, OTHER = "#c0392b", "#27ae60", "#1f5fbf", "#7f8c8d"

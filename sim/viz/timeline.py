@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.io import atomic_path
+from sim.outputs.io import atomic_path
 
 NEG, POS, REPLY = "#c0392b", "#27ae60", "#2c3e50"
 

@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.config import RunConfig
-from sim.io import save_result, write_json, write_text
-from sim.metrics import Result, compute_metrics, event_log, hourly_timeseries
-from sim.model import SocialCareModel, build_environment
+from sim.config.schema import RunConfig
+from sim.outputs.io import save_result, write_json, write_text
+from sim.outputs.metrics import Result, compute_metrics, event_log, hourly_timeseries
+from sim.engine.model import SocialCareModel, build_environment
 from tests.conftest import make_config
 
 

@@ -19,7 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.io import write_csv, write_json, write_text  # noqa: E402
+from sim.outputs.io import write_csv, write_json, write_text  # noqa: E402
 from sim.viz.timeline import save_figure  # noqa: E402
 
 OURS_KERNEL = "test_socialcare_kernel"

@@ -15,8 +15,8 @@ import time
 import numpy as np
 import pytest
 
-from sim.kernels import Cascade
-from sim.reference import CascadeModel
+from sim.customers.kernels import Cascade
+from sim.reference.model import CascadeModel
 from tests.benchmarks.helpers import PEERS_HINT
 
 GROUP = "cascade-kernel"
@@ -132,4 +132,4 @@ def test_per_agent_mesa(benchmark, cascade_setup, expected_size):
         return k
 
     benchmark.pedantic(one, rounds=s.rounds_slow, iterations=1)
-    _record(benchmark, "per-agent Mesa (sim.reference.CascadeModel)", sizes, setup, expected_size)
+    _record(benchmark, "per-agent Mesa (sim.reference.model.CascadeModel)", sizes, setup, expected_size)

@@ -1,4 +1,4 @@
-"""The whole model against its per-agent reference (`sim.reference`), same environment.
+"""The whole model against its per-agent reference (`sim.reference.model`), same environment.
 
 Both simulate the same 72 hours of the United scenario under `fast_social_care` on one prebuilt
 environment (network, population, chatter), so only the simulation is timed. Their agreement in
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config import RunConfig
-from sim.model import build_environment
-from sim.reference import run_reference
-from sim.runner import run
+from sim.config.schema import RunConfig
+from sim.engine.model import build_environment
+from sim.reference.model import run_reference
+from sim.engine.runner import run
 from tests.conftest import make_config
 
 GROUP = "model-vs-reference"
@@ -45,5 +45,5 @@ def test_reference_model(benchmark, setup, full):
     assert set(result.metrics) == set(fast.metrics)
     assert list(result.events.columns) == list(fast.events.columns)
     assert result.metrics["posts"] > 0
-    benchmark.extra_info.update(engine="sim.reference (one Mesa agent per person)", size=cfg.population.size,
+    benchmark.extra_info.update(engine="sim.reference.model (one Mesa agent per person)", size=cfg.population.size,
                                 posts=result.metrics["posts"], reach_negative=result.metrics["reach_negative"])

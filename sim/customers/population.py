@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import ROLES, DiffusionConfig, PopulationConfig
+from sim.config.schema import ROLES, DiffusionConfig, PopulationConfig
 
 ROLE_INDEX = {name: i for i, name in enumerate(ROLES)}
 BRAND_NODE = 0  # the brand's own account is node 0; named accounts follow it

@@ -20,8 +20,8 @@ import math
 
 import numpy as np
 
-from sim.config import ROLES, OpinionConfig, PopulationConfig
-from sim.population import BRAND_NODE, Population
+from sim.config.schema import ROLES, OpinionConfig, PopulationConfig
+from sim.customers.population import BRAND_NODE, Population
 
 
 class Opinion:

@@ -9,8 +9,8 @@ no duplicates and no self loops.
 All randomness comes from the ``numpy.random.Generator`` passed in; the numba kernels
 are deterministic, so a seed fully determines every graph.
 
-The pieces live in ``sim.graph`` (the CSR container and kernels), ``sim.generators``
-(random graphs and named accounts), ``sim.edgelist`` and ``sim.edgelist_parse`` (loading
+The pieces live in ``sim.network.graph`` (the CSR container and kernels), ``sim.network.generators``
+(random graphs and named accounts), ``sim.network.edgelist`` and ``sim.network.edgelist_parse`` (loading
 files) and ``sim.errors`` (``NetworkError``); this module re-exports their public names and
 adds ``build_network``, which picks one by the configured kind.
 """
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sim.edgelist import (
+from sim.network.edgelist import (
     EDGE_MEANINGS,
     EDGELIST_FORMATS,
     MAX_NODE_ID,
@@ -31,8 +31,8 @@ from sim.edgelist import (
     load_edgelist_with_report,
 )
 from sim.errors import NetworkError
-from sim.generators import assign_followers, barabasi_albert, heavy_tailed, watts_strogatz
-from sim.graph import FollowerGraph
+from sim.network.generators import assign_followers, barabasi_albert, heavy_tailed, watts_strogatz
+from sim.network.graph import FollowerGraph
 
 __all__ = [
     "NetworkError",

@@ -1,7 +1,7 @@
 """Random follower networks and exact follower counts for named accounts.
 
 Every generator draws all its randomness from the ``numpy.random.Generator`` passed in, so a
-seed fully determines the graph. Edge u -> v means v follows u (see ``sim.graph``).
+seed fully determines the graph. Edge u -> v means v follows u (see ``sim.network.graph``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.errors import NetworkError
-from sim.graph import MAX_NODES, FollowerGraph, _graph_from_edges, _place_draws, _sort_unique_rows
+from sim.network.graph import MAX_NODES, FollowerGraph, _graph_from_edges, _place_draws, _sort_unique_rows
 
 __all__ = ["heavy_tailed", "barabasi_albert", "watts_strogatz", "assign_followers"]
 

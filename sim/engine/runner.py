@@ -7,16 +7,16 @@ from typing import Any, Mapping
 
 from tqdm.auto import tqdm
 
-from sim.config import RunConfig
-from sim.metrics import Result, compute_metrics, event_log, hourly_timeseries
-from sim.model import Environment, SocialCareModel
-from sim.provenance import provenance
+from sim.config.schema import RunConfig
+from sim.outputs.metrics import Result, compute_metrics, event_log, hourly_timeseries
+from sim.engine.model import Environment, SocialCareModel
+from sim.outputs.provenance import provenance
 
 
 def as_run_config(config: RunConfig | Mapping[str, Any] | None) -> RunConfig:
     """Accept a RunConfig, a nested mapping or a DictConfig; check it."""
     if isinstance(config, RunConfig):
-        from sim.validation import validate
+        from sim.config.validation import validate
 
         return validate(config)
     return RunConfig.from_dict(config or {})

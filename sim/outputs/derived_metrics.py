@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.diffusion import KIND, TOPIC_CAMPAIGN
-from sim.population import BRAND_NODE
-from sim.scripted import contact_waits_min
+from sim.customers.diffusion import KIND, TOPIC_CAMPAIGN
+from sim.customers.population import BRAND_NODE
+from sim.scenario.scripted import contact_waits_min
 
 NOT_MENTIONS = (KIND["brand_reply"], KIND["peer_answer"], KIND["bot_reply"], KIND["brand_statement"])
 SCALED = (

@@ -16,7 +16,7 @@ import numpy as np
 # Packages whose versions can change results or files: the engine, graph generators, Parquet.
 PACKAGES = ("mesa", "numpy", "scipy", "numba", "pandas", "pyarrow", "networkx", "hydra-core",
             "omegaconf", "matplotlib")
-_ROOT = Path(__file__).resolve().parent.parent
+_ROOT = Path(__file__).resolve().parents[2]
 
 
 def config_hash(config: dict[str, Any]) -> str:

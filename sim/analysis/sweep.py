@@ -3,7 +3,7 @@
 A Hydra multirun writes one job directory per run (`<sweep dir>/<job num>/`) holding `.hydra/`
 (the job's overrides and composed config) and, once the run has finished, the files of the
 interface contract. A run is complete when `metrics.json` is there, the INCOMPLETE marker of
-`sim.io` is not, every result file exists, and the config hash and seed recorded in the metrics'
+`sim.outputs.io` is not, every result file exists, and the config hash and seed recorded in the metrics'
 provenance match the run's own config. Anything else is redone on a rerun and reported as failed.
 """
 
@@ -17,7 +17,7 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 import yaml
-from sim.io import INCOMPLETE
+from sim.outputs.io import INCOMPLETE
 
 RESULT_FILES = ("config.yaml", "metrics.json", "timeseries.csv", "events.parquet")
 FIGURE_FILES = ("figures/timeline.png",)
@@ -30,7 +30,7 @@ def complete_metrics(outdir: str | Path, config_hash: str | None = None, seed: i
 
     Args:
         outdir: a run directory.
-        config_hash: the hash the results must carry (`sim.provenance.config_hash` of the run's
+        config_hash: the hash the results must carry (`sim.outputs.provenance.config_hash` of the run's
             RunConfig); None accepts any.
         seed: the seed the results must carry; None accepts any.
         figures: also require the run's figures.
@@ -59,8 +59,8 @@ def complete_metrics(outdir: str | Path, config_hash: str | None = None, seed: i
 
 def run_config_hash(config: dict[str, Any]) -> tuple[str, int]:
     """(config hash, seed) of a composed run config, as the run records them in its provenance."""
-    from sim.config import RunConfig
-    from sim.provenance import config_hash
+    from sim.config.schema import RunConfig
+    from sim.outputs.provenance import config_hash
 
     rc = RunConfig.from_dict(config)
     return config_hash(rc.to_dict()), rc.seed
@@ -137,7 +137,7 @@ def find_jobs(sweep_dir: str | Path) -> list[JobDir]:
 
 
 def _run_sections(config: dict[str, Any]) -> dict[str, Any]:
-    from sim.config import RUN_SECTIONS
+    from sim.config.schema import RUN_SECTIONS
 
     return {k: config.get(k) for k in RUN_SECTIONS}
 
@@ -271,7 +271,7 @@ def _varying_keys(override_lists: Iterable[list[str]]) -> list[str]:
 
 def summarise(table: pd.DataFrame, by: Sequence[str], metric: str, level: float = 0.95) -> pd.DataFrame:
     """Mean and CI of `metric` over seeds for each combination of the `by` columns (ok runs only)."""
-    from sim.stats import mean_ci  # scipy.stats costs ~0.5-1 s to import; single runs never need it
+    from sim.analysis.stats import mean_ci  # scipy.stats costs ~0.5-1 s to import; single runs never need it
     ok = table[table["status"] == OK]
     rows = []
     for key, group in ok.groupby(list(by), sort=True, dropna=False):

@@ -1,8 +1,8 @@
 """Parameter tables for docs/ODD.md, generated from the config dataclasses.
 
-The description of a parameter is the comment on its line in `sim/config.py`; its default is the
+The description of a parameter is the comment on its line in `sim/config/schema.py`; its default is the
 dataclass default; its source comes from SOURCES below ("assumed" where none is given). Run
-`python -m sim.paramdoc` to rewrite the tables inside docs/ODD.md; a test checks they are current.
+`python -m sim.config.paramdoc` to rewrite the tables inside docs/ODD.md; a test checks they are current.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import sys
 from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
 
-from sim import config as config_module
-from sim.config import (
+from sim.config import schema as config_module
+from sim.config.schema import (
     BrandConfig, ChatterConfig, DiffusionConfig, Incident, NamedAccount, NetworkConfig,
     OpinionConfig, PopulationConfig, RoleShares, RunConfig, ScenarioConfig, StrategyConfig,
 )
@@ -55,7 +55,7 @@ _LINE = re.compile(r"^\s+(\w+):\s*[^=]+?(?:=\s*(.+?))?\s*(?:#\s*(.*))?$")
 
 
 def _comments() -> dict[tuple[str, str], str]:
-    """(class name, field name) -> the comment on the field's line in sim/config.py."""
+    """(class name, field name) -> the comment on the field's line in sim/config/schema.py."""
     out: dict[tuple[str, str], str] = {}
     for name, obj in vars(config_module).items():
         if not (inspect.isclass(obj) and is_dataclass(obj)):
@@ -127,5 +127,5 @@ def update(path: Path) -> bool:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
     print("updated" if update(target) else "up to date", target)

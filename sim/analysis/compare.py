@@ -20,8 +20,8 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from sim.config import RunConfig
-from sim.stats import summarise, value_of_response
+from sim.config.schema import RunConfig
+from sim.analysis.stats import summarise, value_of_response
 
 # Metrics summarised per strategy (mean, 95% CI, paired difference vs the baseline).
 SUMMARY_METRICS = (
@@ -75,8 +75,8 @@ def first_response_times(events: pd.DataFrame) -> pd.DataFrame:
 
 def run_replicate(base: Mapping[str, Any], strategies: Mapping[str, Mapping[str, Any]], replicate: int) -> dict[str, pd.DataFrame]:
     """All strategies on one shared environment (replicate `replicate`, seed `seed + replicate`)."""
-    from sim.model import build_environment
-    from sim.runner import run
+    from sim.engine.model import build_environment
+    from sim.engine.runner import run
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     logging.getLogger("mesa").setLevel(logging.WARNING)

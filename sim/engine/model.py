@@ -14,18 +14,18 @@ from typing import Callable
 import mesa
 import numpy as np
 
-from sim.config import RunConfig
-from sim.diffusion import KIND, TOPIC_BACKGROUND, TOPIC_INCIDENT, Diffusion
+from sim.config.schema import RunConfig
+from sim.customers.diffusion import KIND, TOPIC_BACKGROUND, TOPIC_INCIDENT, Diffusion
 from sim.network import FollowerGraph, LoadReport, NetworkError, build_network, load_edgelist_with_report
-from sim.opinion import Opinion
-from sim.population import BRAND_NODE, Population, build_population
-from sim.resources import check_memory
-from sim.rng import Streams, derive, keyed_uniform
-from sim.scenario import (
+from sim.customers.opinion import Opinion
+from sim.customers.population import BRAND_NODE, Population, build_population
+from sim.engine.resources import check_memory
+from sim.engine.rng import Streams, derive, keyed_uniform
+from sim.scenario.schedule import (
     CHATTER_KINDS, Chatter, Clock, chatter_schedule, incident_victims, n_ticks,
     named_follower_counts, scale_factor,
 )
-from sim.scripted import schedule_scripted
+from sim.scenario.scripted import schedule_scripted
 from sim.service.desk import ServiceDesk
 
 
@@ -113,7 +113,7 @@ class SocialCareModel(mesa.Model):
         self.datacollector.collect(self)
 
     def customer_dynamics(self) -> tuple[Opinion, Diffusion]:
-        """Sentiment and word of mouth of the customers, as arrays (sim.reference: one agent each)."""
+        """Sentiment and word of mouth of the customers, as arrays (sim.reference.model: one agent each)."""
         opinion = Opinion(self.cfg.opinion, self.pop)
         diffusion = Diffusion(
             self.graph, self.pop, self.cfg.diffusion, opinion.s, self.streams.key("exposure"),

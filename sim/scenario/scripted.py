@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config import BrandAction
-from sim.diffusion import TOPIC_INCIDENT, TOPIC_SERVICE
-from sim.population import BRAND_NODE
-from sim.rng import derive, keyed_uniform
+from sim.config.schema import BrandAction
+from sim.customers.diffusion import TOPIC_INCIDENT, TOPIC_SERVICE
+from sim.customers.population import BRAND_NODE
+from sim.engine.rng import derive, keyed_uniform
 from sim.service.cases import Case
 
 SALT_CONTACT, SALT_CONTACT_DELAY = 11, 12

@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.derived_metrics import derived_metrics
-from sim.diffusion import KINDS
-from sim.opinion import churn
-from sim.population import BRAND_NODE
-from sim.rng import keyed_uniform
+from sim.outputs.derived_metrics import derived_metrics
+from sim.customers.diffusion import KINDS
+from sim.customers.opinion import churn
+from sim.customers.population import BRAND_NODE
+from sim.engine.rng import keyed_uniform
 
 # Count metrics get a `_scaled` twin (times the scale factor: real people / posts).
 COUNT_METRICS = (

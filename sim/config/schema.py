@@ -355,7 +355,7 @@ class RunConfig:
         except OmegaConfBaseException as exc:
             raise _config_error_from_omegaconf(exc, data) from None
         if check:
-            from sim.validation import validate
+            from sim.config.validation import validate
 
             validate(cfg)
         return cfg

@@ -15,8 +15,8 @@ the valences it has seen and the cascades it has passed on:
    sentiment)`, at most once per cascade.
 
 The company side (listening, staff, channels) and the scenario (chatter, the incident) are the fast
-model's own code, so the two models differ only in how customers are simulated. `sim.diffusion`,
-`sim.kernels` and `sim.opinion` do the same with arrays, keyed draws and compiled loops; since the
+model's own code, so the two models differ only in how customers are simulated. `sim.customers.diffusion`,
+`sim.customers.kernels` and `sim.customers.opinion` do the same with arrays, keyed draws and compiled loops; since the
 coins differ (here Python's `random`, flipped in agent order), the two agree in distribution, not
 run by run. `tests/test_reference.py` checks that agreement; `tests/benchmarks` measures the speed.
 
@@ -32,15 +32,15 @@ import mesa
 from mesa.agent import AgentSet
 import numpy as np
 
-import sim.mesa_fixes  # noqa: F401 - finished models can be freed (mesa#3179)
-from sim.config import ROLES, RunConfig
-from sim.diffusion import TOPIC_INCIDENT, Diffusion
-from sim.metrics import Result, compute_metrics, event_log, hourly_timeseries
-from sim.model import Environment, SocialCareModel
+import sim.engine.mesa_patches  # noqa: F401 - finished models can be freed (mesa#3179)
+from sim.config.schema import ROLES, RunConfig
+from sim.customers.diffusion import TOPIC_INCIDENT, Diffusion
+from sim.outputs.metrics import Result, compute_metrics, event_log, hourly_timeseries
+from sim.engine.model import Environment, SocialCareModel
 from sim.network import FollowerGraph
-from sim.opinion import Opinion
-from sim.population import BRAND_NODE
-from sim.provenance import provenance
+from sim.customers.opinion import Opinion
+from sim.customers.population import BRAND_NODE
+from sim.outputs.provenance import provenance
 
 
 class Person(mesa.Agent):

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.config import Target
+from sim.config.schema import Target
 
 LEVEL = 0.95
 

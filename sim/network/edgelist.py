@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.config import EDGELIST_FORMATS
-from sim.edgelist_parse import MAX_NODE_ID, _fail, _parse_parquet, _parse_text_like
+from sim.config.schema import EDGELIST_FORMATS
+from sim.network.edgelist_parse import MAX_NODE_ID, _fail, _parse_parquet, _parse_text_like
 from sim.errors import NetworkError
-from sim.graph import MAX_NODES, FollowerGraph, _graph_from_edges
+from sim.network.graph import MAX_NODES, FollowerGraph, _graph_from_edges
 
 __all__ = [
     "EDGELIST_FORMATS",

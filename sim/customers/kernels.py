@@ -1,6 +1,6 @@
 """Compiled kernels of the diffusion engine (numba, cached on disk after the first call).
 
-The keyed draws here are bit-for-bit those of `sim.rng` (SplitMix64 finaliser on 64-bit words),
+The keyed draws here are bit-for-bit those of `sim.engine.rng` (SplitMix64 finaliser on 64-bit words),
 so a compiled loop and the numpy version make the same decisions:
 
 * `select_viewers`: which followers of an account see a post, and their delay draws.
@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.rng import derive
+from sim.engine.rng import derive
 
 _C1 = np.uint64(0xBF58476D1CE4E5B9)
 _C2 = np.uint64(0x94D049BB133111EB)
@@ -42,14 +42,14 @@ def _mix(x):  # pragma: no cover - compiled
 
 @njit(cache=True, inline="always")
 def _keyed(base, i):  # pragma: no cover - compiled
-    """`sim.rng.keyed_uniform` for one id: uniform in [0, 1) from (base, id)."""
+    """`sim.engine.rng.keyed_uniform` for one id: uniform in [0, 1) from (base, id)."""
     h = _mix(_mix(np.uint64(i) + base) ^ base)
     return np.float64(h >> _S11) * _UNIT
 
 
 @njit(cache=True, inline="always")
 def _keyed_pair(key_salted, i):  # pragma: no cover - compiled
-    """`sim.rng.keyed_uniform_pairs` for one (key, id)."""
+    """`sim.engine.rng.keyed_uniform_pairs` for one (key, id)."""
     h = _mix(_mix(key_salted) ^ _mix(np.uint64(i) + _GOLDEN))
     return np.float64(h >> _S11) * _UNIT
 
@@ -73,7 +73,7 @@ def select_viewers(followers: np.ndarray, prob: np.ndarray, key: int, scale: flo
     """Followers who see a post, and the uniform draw of each one's viewing delay.
 
     Follower `f` sees the post when `keyed_uniform(key, f, salt_see) < scale * prob[f]`; its delay
-    draw is `keyed_uniform(key, f, salt_delay)`: the same numbers as `sim.rng`, in one pass.
+    draw is `keyed_uniform(key, f, salt_delay)`: the same numbers as `sim.engine.rng`, in one pass.
 
     Returns:
         (viewers int32, delay draws float64), viewers in the order of `followers`.

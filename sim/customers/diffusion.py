@@ -3,13 +3,13 @@
 A post by author `a` is offered to a's followers. Follower `v` sees it with probability
 `attention * activity[v] * visibility`, after a lognormal delay (median `view_delay_median_min`,
 shorter for trendsetters and amplifiers); a post older than `max_age_h` is no longer seen. Seen
-posts count impressions and unique reach by valence, move sentiment (`sim.opinion`) and may be
+posts count impressions and unique reach by valence, move sentiment (`sim.customers.opinion`) and may be
 reshared. Each person reshares a cascade at most once. All draws are keyed by (post, person), so
 they are common to every strategy run on the same seed.
 
-Exposures wait in a calendar queue (`sim.calendar.Calendar`): per tick, the (viewer, post) pairs
+Exposures wait in a calendar queue (`sim.customers.calendar.Calendar`): per tick, the (viewer, post) pairs
 due then, in the order they were scheduled. The loops over followers and over a tick's views are
-compiled (`sim.kernels`); the draws are keyed exactly as in `sim.rng`, so the compiled engine makes
+compiled (`sim.customers.kernels`); the draws are keyed exactly as in `sim.engine.rng`, so the compiled engine makes
 the same decisions as the plain numpy one it replaced.
 """
 
@@ -18,12 +18,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
-from sim.calendar import Calendar
-from sim.config import ROLES, DiffusionConfig
-from sim.kernels import account_views, reshare_hits, select_viewers
+from sim.customers.calendar import Calendar
+from sim.config.schema import ROLES, DiffusionConfig
+from sim.customers.kernels import account_views, reshare_hits, select_viewers
 from sim.network import FollowerGraph
-from sim.population import BRAND_NODE, Population
-from sim.rng import derive
+from sim.customers.population import BRAND_NODE, Population
+from sim.engine.rng import derive
 
 KINDS = (
     "complaint", "reshare", "praise", "thanks", "brand_reply", "brand_statement",

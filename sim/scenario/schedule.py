@@ -14,8 +14,8 @@ from datetime import datetime
 
 import numpy as np
 
-from sim.config import RunConfig, ScenarioConfig
-from sim.population import Population
+from sim.config.schema import RunConfig, ScenarioConfig
+from sim.customers.population import Population
 
 CHATTER_KINDS = {-1: "complaint", 0: "mention", 1: "praise"}
 

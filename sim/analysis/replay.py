@@ -23,12 +23,12 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from sim.config import RunConfig, Target
-from sim.model import Environment, build_environment
-from sim.rng import Streams
-from sim.runner import run
-from sim.scenario import Clock, chatter_schedule, incident_victims
-from sim.targets import measure
+from sim.config.schema import RunConfig, Target
+from sim.engine.model import Environment, build_environment
+from sim.engine.rng import Streams
+from sim.engine.runner import run
+from sim.scenario.schedule import Clock, chatter_schedule, incident_victims
+from sim.analysis.targets import measure
 
 # Columns of the hourly series a replay keeps (the rest of the time series is dropped).
 HOURLY = (

@@ -1,6 +1,6 @@
 """Fit a scenario's free parameters to its documented targets.
 
-The loss of a candidate is `sim.targets.loss`: the mean squared miss of the replicate means, in
+The loss of a candidate is `sim.analysis.targets.loss`: the mean squared miss of the replicate means, in
 units of each target's tolerance (below 1 means inside the band). Every candidate runs the same
 replicate seeds (common random numbers), so two candidates differ only by their parameters and
 the loss surface is not re-drawn at each evaluation. The optimiser is SciPy's
@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution, minimize
 
-from sim.config import FreeParameter, RunConfig, Target
-from sim.replay import Replicate, replicate
-from sim.targets import TargetResult, evaluate, loss
+from sim.config.schema import FreeParameter, RunConfig, Target
+from sim.analysis.replay import Replicate, replicate
+from sim.analysis.targets import TargetResult, evaluate, loss
 
 STRUCTURAL_PREFIXES = (
     "network.", "population.", "scenario.reference_population", "scenario.brand.followers",

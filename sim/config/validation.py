@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sim.config import (
+from sim.config.schema import (
     EDGELIST_FORMATS,
     NETWORK_KINDS,
     ORGANISATIONS,

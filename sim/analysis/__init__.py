@@ -1,0 +1,1 @@
+"""Analysis: strategy comparison, replays of documented cases, calibration, sweeps, statistics."""

@@ -1,0 +1,1 @@
+"""Configuration layer: the typed schema of a run, its checks, presets and parameter docs."""

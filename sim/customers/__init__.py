@@ -1,0 +1,1 @@
+"""Customers: population traits, word-of-mouth diffusion (views, reshares) and opinion."""

@@ -1,0 +1,1 @@
+"""Scenario: the clock, chatter and incident schedules, and scripted brand actions."""

@@ -1,0 +1,1 @@
+"""The company's service desk: listening, triage, staff, channels, community, bot, delight."""
