@@ -30,7 +30,8 @@ from experiments.replay import console_table
 from experiments.scenarios import CONF_DIR, ScenarioRuns, scenario_runs
 from experiments.yaml_edit import update_file
 from sim.analysis.calibration import Fit, calibrate, staff_for_sla, with_values
-from sim.config.schema import SETTINGS_SECTIONS, ConfigError
+from sim.config.schema import SETTINGS_SECTIONS
+from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
 from sim.outputs.provenance import provenance
 from sim.analysis.replay import replicate

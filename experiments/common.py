@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.schema import ConfigError, RunConfig
+from sim.errors import ConfigError
+from sim.config.schema import RunConfig
 from sim.errors import NetworkError
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"

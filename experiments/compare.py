@@ -24,7 +24,8 @@ from experiments.common import (
     CONF_DIR, UserError, choices, output_dir, quiet_mesa, resolved, run_app, user_errors,
 )
 from sim.analysis.compare import Comparison, compare, console_table, strategy_configs, summary_markdown
-from sim.config.schema import RUN_SECTIONS, ConfigError
+from sim.config.schema import RUN_SECTIONS
+from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_json, write_text, write_yaml
 from sim.outputs.provenance import provenance
 

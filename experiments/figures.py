@@ -24,7 +24,8 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.common import (
     CONF_DIR, check_run, choices, output_dir, quiet_mesa, resolved, run_app, run_config, user_errors,
 )
-from sim.config.schema import ConfigError, RunConfig
+from sim.errors import ConfigError
+from sim.config.schema import RunConfig
 from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
 from sim.engine.model import build_environment
 from sim.outputs.provenance import provenance

@@ -12,7 +12,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.schema import ConfigError
+from sim.errors import ConfigError
 
 _ABSENT = object()
 

@@ -24,7 +24,7 @@ from experiments.options import int_option
 from experiments.sensitivity import (
     base_config, evaluate, markdown_table, parameters, point_config, problem,
 )
-from sim.config.schema import ConfigError
+from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
 
 BETTER = ("lower", "higher")

@@ -15,7 +15,8 @@ from typing import Any, Mapping
 
 import yaml
 
-from sim.config.schema import ConfigError, RunConfig
+from sim.errors import ConfigError
+from sim.config.schema import RunConfig
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 DEFAULT_SIZE = 20_000

@@ -22,7 +22,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
-from sim.config.schema import RUN_SECTIONS, ConfigError
+from sim.config.schema import RUN_SECTIONS
+from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
 
 METHODS = ("morris", "sobol")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.config.schema import ConfigError, RunConfig
+from sim.errors import ConfigError
+from sim.config.schema import RunConfig
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.outputs.metrics import Result

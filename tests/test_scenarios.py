@@ -11,7 +11,8 @@ import yaml
 
 from experiments.scenarios import CONF_DIR, scenario_names, scenario_runs
 from sim.analysis.calibration import get_path
-from sim.config.schema import ConfigError, RunConfig, Target
+from sim.errors import ConfigError
+from sim.config.schema import RunConfig, Target
 from sim.engine.runner import run
 from sim.analysis.targets import band, distance, evaluate, measure, median_ci, within
 

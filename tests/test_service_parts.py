@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config.schema import ConfigError
+from sim.errors import ConfigError
 from sim.service.cases import Case, TriageQueue
 from sim.service.channels import Channel
 from sim.service.shifts import parse_shift

@@ -101,7 +101,7 @@ def test_two_changed_values_are_composed():
 
 def test_preflight_still_refuses_a_bad_swept_value():
     from experiments.common import UserError
-    from sim.config.schema import ConfigError
+    from sim.errors import ConfigError
 
     with pytest.raises((UserError, ConfigError), match="staff"):
         preflight(["-m", "strategy.staff=2,-4", "seed=1,2"])

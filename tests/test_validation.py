@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.config.schema import ConfigError, RunConfig
+from sim.errors import ConfigError
+from sim.config.schema import RunConfig
 from sim.outputs.provenance import PACKAGES, config_hash, provenance
 from sim.engine.resources import ResourceError, available_memory, check_memory, estimate
 from tests.conftest import ROOT, make_config

@@ -14,22 +14,11 @@ from typing import Any, Mapping
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-ROLES = ("user", "networker", "opinion_leader", "trendsetter", "amplifier")
-TRIAGE_ORDERS = ("fifo", "influence", "followers", "severity")
-REPLY_MODES = ("none", "public_then_private", "canned", "phone_redirect")
-ORGANISATIONS = ("integrated", "siloed")
-NETWORK_KINDS = ("heavy_tailed", "barabasi_albert", "watts_strogatz", "edgelist")
-
-
-class ConfigError(ValueError):
-    """A user-facing configuration error: names the key, the value and what is allowed."""
-
-    def __init__(self, key: str, value: Any, allowed: str):
-        self.key, self.value, self.allowed = key, value, allowed
-        super().__init__(f"Invalid configuration value for '{key}': got {value!r}. Allowed: {allowed}.")
-
-    def __reduce__(self):  # picklable, so that worker processes can report it
-        return (type(self), (self.key, self.value, self.allowed))
+from sim.config.choices import (  # noqa: F401 - re-exported with the schema
+    EDGELIST_FORMATS, NETWORK_KINDS, ORGANISATIONS, REPLY_MODES, ROLES, TRIAGE_ORDERS,
+)
+from sim.config.validation import validate
+from sim.errors import ConfigError
 
 
 @dataclass
@@ -208,7 +197,6 @@ class StrategyConfig:
     statement_threshold_per_hour: float = 0.0
 
 
-EDGELIST_FORMATS = ("auto", "text", "csv", "parquet")  # network.format of an edge-list file
 
 
 @dataclass
@@ -355,8 +343,6 @@ class RunConfig:
         except OmegaConfBaseException as exc:
             raise _config_error_from_omegaconf(exc, data) from None
         if check:
-            from sim.config.validation import validate
-
             validate(cfg)
         return cfg
 

@@ -6,18 +6,14 @@ import math
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sim.config.schema import (
-    EDGELIST_FORMATS,
-    NETWORK_KINDS,
-    ORGANISATIONS,
-    REPLY_MODES,
-    ROLES,
-    TRIAGE_ORDERS,
-    ConfigError,
-    RunConfig,
-)
+from sim.config.choices import EDGELIST_FORMATS, NETWORK_KINDS, ORGANISATIONS, REPLY_MODES, ROLES, TRIAGE_ORDERS
+from sim.errors import ConfigError
+from sim.service.shifts import parse_shift
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.config.schema import RunConfig
 
 # Field names (in any section) that hold probabilities or shares in [0, 1].
 PROBABILITY_FIELDS = {
@@ -120,8 +116,6 @@ def _check_choices(cfg: RunConfig) -> None:
     ):
         if value not in allowed:
             raise ConfigError(key, value, "one of " + ", ".join(allowed))
-    from sim.service.shifts import parse_shift
-
     parse_shift(s.shift, key="strategy.shift")
     for table in ("role_reshare", "role_post", "role_delay"):
         _check_roles(f"diffusion.{table}", getattr(cfg.diffusion, table))

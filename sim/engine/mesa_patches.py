@@ -1,4 +1,6 @@
-"""Mesa 3.3 keeps every model that ever made an agent; this lets finished models be freed.
+"""Every patch of Mesa in one module, guarded by its version and applied once on import.
+
+Mesa 3.3 keeps every model that ever made an agent; this lets finished models be freed.
 
 `mesa.Agent._ids` (Mesa 3.3) is a class-level dict from model to id counter that holds each model
 strongly, so a model, with its network and all its arrays, outlives its run for as long as the
@@ -41,6 +43,18 @@ def forget_finished_models() -> None:
     mesa.Agent._ids = weak
 
 
-forget_finished_models()
+def needs_patch(version: str = mesa.__version__) -> bool:
+    """Whether this Mesa release has the strong per-model id counters (3.3.x; fixed later)."""
+    major, minor = (int(x) for x in version.split(".")[:2])
+    return (major, minor) <= (3, 3)
 
-__all__ = ["WeakIdCounters", "forget_finished_models"]
+
+def apply() -> None:
+    """Apply every Mesa patch this release needs (idempotent; done on import)."""
+    if needs_patch():
+        forget_finished_models()
+
+
+apply()
+
+__all__ = ["WeakIdCounters", "apply", "forget_finished_models", "needs_patch"]

@@ -16,7 +16,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sim.config.schema import ConfigError, RunConfig
+from sim.errors import ConfigError
+from sim.config.schema import RunConfig
 
 BYTES_PER_EDGE = 9.0  # CSR indices (4 B) + sampling and sorting scratch (measured ~8 B)
 BYTES_PER_PERSON = 64.0  # traits, sentiment, seen flags, indptr, posts (measured ~25-40 B)

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from sim.config.schema import EDGELIST_FORMATS
-from sim.network.edgelist_parse import MAX_NODE_ID, _fail, _parse_parquet, _parse_text_like
+from sim.network.edgelist_parse import MAX_NODE_ID, fail, parse_parquet, parse_text_like
 from sim.errors import NetworkError
-from sim.network.graph import MAX_NODES, FollowerGraph, _graph_from_edges
+from sim.network.graph import MAX_NODES, FollowerGraph, graph_from_edges
 
 __all__ = [
     "EDGELIST_FORMATS",
@@ -134,17 +134,17 @@ def load_edgelist_with_report(
         )
     kind = _detect_format(name, fmt)
     if kind == "parquet":
-        a, b = _parse_parquet(name)
+        a, b = parse_parquet(name)
     else:
-        a, b = _parse_text_like(name, comma=(kind == "csv"))
+        a, b = parse_text_like(name, comma=(kind == "csv"))
     original, a32, b32 = _relabel(a, b)
     if original.size > MAX_NODES:
-        raise _fail(name, None, f"it has {original.size} distinct ids",
+        raise fail(name, None, f"it has {original.size} distinct ids",
                     f"At most {MAX_NODES} accounts are supported.")
     records = int(a.size)
     del a, b
     src, dst = (b32, a32) if edge_meaning == "follows" else (a32, b32)
-    graph, loops, dups = _graph_from_edges(src, dst, int(original.size))
+    graph, loops, dups = graph_from_edges(src, dst, int(original.size))
     report = LoadReport(
         path=name,
         fmt=kind,

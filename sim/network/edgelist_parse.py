@@ -139,7 +139,7 @@ def _parse_lines(buf, pos, line_no, comma, col_a, col_b, out_a, out_b):  # pragm
 # --------------------------------------------------------------------------------------
 
 
-def _fail(path: str, line: int | None, what: str, allowed: str) -> NetworkError:
+def fail(path: str, line: int | None, what: str, allowed: str) -> NetworkError:
     where = f"{path}, line {line}" if line is not None else path
     return NetworkError(f"Cannot load edge list {where}: {what}. {allowed}")
 
@@ -188,7 +188,7 @@ def _check_utf8(buf: np.ndarray, end: int, path: str) -> None:
             buf[pos:stop].tobytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             off = pos + exc.start
-            raise _fail(
+            raise fail(
                 path,
                 _line_of(buf, off),
                 f"byte 0x{int(buf[off]):02x} is not valid UTF-8 (is this a binary or "
@@ -210,7 +210,7 @@ def _existing_file(path: str) -> Path:
 def _read_bytes(path: str) -> np.ndarray:
     p = _existing_file(path)
     if p.stat().st_size == 0:
-        raise _fail(path, None, "the file is empty and holds no edges", "Give at least one edge.")
+        raise fail(path, None, "the file is empty and holds no edges", "Give at least one edge.")
     return np.asarray(np.memmap(p, dtype=np.uint8, mode="r"))
 
 
@@ -242,7 +242,7 @@ def _csv_header(buf: np.ndarray, pos: int, path: str) -> tuple[int, int, int, in
             if "source" in names and "target" in names:
                 return end + 1, line_no + 1, names.index("source"), names.index("target")
             if len(fields) < 2:
-                raise _fail(
+                raise fail(
                     path,
                     line_no,
                     f"the header {stripped!r} has fewer than two columns",
@@ -254,7 +254,7 @@ def _csv_header(buf: np.ndarray, pos: int, path: str) -> tuple[int, int, int, in
     return size, line_no, 0, 1
 
 
-def _parse_text_like(path: str, comma: bool) -> tuple[np.ndarray, np.ndarray]:
+def parse_text_like(path: str, comma: bool) -> tuple[np.ndarray, np.ndarray]:
     buf = _read_bytes(path)
     pos = 3 if buf[:3].tobytes() == b"\xef\xbb\xbf" else 0
     line_no = 1
@@ -289,10 +289,10 @@ def _parse_text_like(path: str, comma: bool) -> tuple[np.ndarray, np.ndarray]:
             what = f"{shown!r} is not an integer node id"
             if not comma and line == 1:
                 what += " (text edge lists have no header; comment it out with #)"
-        raise _fail(path, line, what, rules)
+        raise fail(path, line, what, rules)
     _check_utf8(buf, buf.size, path)
     if cnt == 0:
-        raise _fail(
+        raise fail(
             path, None, "the file holds no edges (only blank, comment or header lines)", rules
         )
     a = out_a[:cnt].copy()
@@ -306,7 +306,7 @@ def _parse_text_like(path: str, comma: bool) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------------------
 
 
-def _parse_parquet(path: str) -> tuple[np.ndarray, np.ndarray]:
+def parse_parquet(path: str) -> tuple[np.ndarray, np.ndarray]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -315,7 +315,7 @@ def _parse_parquet(path: str) -> tuple[np.ndarray, np.ndarray]:
         schema = pq.read_schema(p)
     except (pa.ArrowException, OSError) as exc:
         detail = " ".join(str(exc).split())
-        raise _fail(
+        raise fail(
             path, None, f"it could not be read as Parquet ({detail})", _PARQUET_RULES
         ) from None
     names = list(schema.names)
@@ -326,7 +326,7 @@ def _parse_parquet(path: str) -> tuple[np.ndarray, np.ndarray]:
         ints = [f.name for f in schema if pa.types.is_integer(f.type)]
         if len(ints) < 2:
             desc = ", ".join(f"{f.name}: {f.type}" for f in schema) or "none"
-            raise _fail(
+            raise fail(
                 path, None, f"it has fewer than two integer columns (columns: {desc})",
                 _PARQUET_RULES,
             )
@@ -336,28 +336,28 @@ def _parse_parquet(path: str) -> tuple[np.ndarray, np.ndarray]:
     for name in cols:
         col = table.column(name)
         if not pa.types.is_integer(col.type):
-            raise _fail(
+            raise fail(
                 path, None, f"column {name!r} has type {col.type}, not an integer type",
                 _PARQUET_RULES,
             )
         if col.null_count:
             row = int(np.flatnonzero(col.is_null().to_numpy(zero_copy_only=False))[0]) + 1
-            raise _fail(path, None, f"row {row} has a missing value in column {name!r}",
+            raise fail(path, None, f"row {row} has a missing value in column {name!r}",
                         _PARQUET_RULES)
         arr = col.to_numpy()
         if arr.dtype == np.uint64:
             big = np.flatnonzero(arr > MAX_NODE_ID)
             if big.size:
-                raise _fail(path, None, f"row {int(big[0]) + 1}: node id {int(arr[big[0]])} "
+                raise fail(path, None, f"row {int(big[0]) + 1}: node id {int(arr[big[0]])} "
                             f"in column {name!r} is larger than 2**40", _PARQUET_RULES)
         arr = arr.astype(np.int64, copy=False)
         bad = np.flatnonzero((arr < 0) | (arr > MAX_NODE_ID))
         if bad.size:
             v = int(arr[bad[0]])
             problem = "negative" if v < 0 else "larger than 2**40"
-            raise _fail(path, None, f"row {int(bad[0]) + 1}: node id {v} in column {name!r} "
+            raise fail(path, None, f"row {int(bad[0]) + 1}: node id {v} in column {name!r} "
                         f"is {problem}", _PARQUET_RULES)
         out.append(arr)
     if out[0].size == 0:
-        raise _fail(path, None, "the table holds no edges", _PARQUET_RULES)
+        raise fail(path, None, "the table holds no edges", _PARQUET_RULES)
     return out[0], out[1]

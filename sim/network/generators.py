@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.errors import NetworkError
-from sim.network.graph import MAX_NODES, FollowerGraph, _graph_from_edges, _place_draws, _sort_unique_rows
+from sim.network.graph import MAX_NODES, FollowerGraph, graph_from_edges, place_draws, sort_unique_rows
 
 __all__ = ["heavy_tailed", "barabasi_albert", "watts_strogatz", "assign_followers"]
 
@@ -42,10 +42,10 @@ def _sample_followers(
     pending = counts[rows]
     while rows.size:
         draws = rng.integers(0, n - 1, size=int(pending.sum()), dtype=np.int32)
-        _place_draws(indptr, indices, rows, pending, draws)
+        place_draws(indptr, indices, rows, pending, draws)
         del draws
         missing = np.empty(rows.size, dtype=np.int64)
-        _sort_unique_rows(indptr, indices, rows, missing)
+        sort_unique_rows(indptr, indices, rows, missing)
         keep = missing > 0
         rows = rows[keep]
         pending = missing[keep]
@@ -186,7 +186,7 @@ def _reciprocal_from_networkx(g, n: int) -> FollowerGraph:
     pairs = np.array(list(g.edges()), dtype=np.int64).reshape(-1, 2)
     src = np.concatenate([pairs[:, 0], pairs[:, 1]])
     dst = np.concatenate([pairs[:, 1], pairs[:, 0]])
-    graph, _, _ = _graph_from_edges(src, dst, n)
+    graph, _, _ = graph_from_edges(src, dst, n)
     return graph
 
 

@@ -107,7 +107,7 @@ class FollowerGraph:
         Returns:
             The graph in CSR form.
         """
-        graph, _, _ = _graph_from_edges(src, dst, n_nodes)
+        graph, _, _ = graph_from_edges(src, dst, n_nodes)
         return graph
 
 
@@ -133,7 +133,7 @@ def _check_csr(indptr, indices, n):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _place_draws(indptr, indices, rows, pending, draws):  # pragma: no cover - compiled
+def place_draws(indptr, indices, rows, pending, draws):  # pragma: no cover - compiled
     """Write ``pending[t]`` fresh draws at the end of row ``rows[t]``, skipping self."""
     off = 0
     for t in range(rows.size):
@@ -208,7 +208,7 @@ def _merge_sort(a, tmp):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _sort_unique_rows(indptr, indices, rows, missing):  # pragma: no cover - compiled
+def sort_unique_rows(indptr, indices, rows, missing):  # pragma: no cover - compiled
     """Sort each listed row, move its distinct values to the front, count the shortfall."""
     longest = 0
     for t in range(rows.size):
@@ -272,7 +272,7 @@ def _edges_to_csr(src, dst, n):  # pragma: no cover - compiled
     return indptr, indices[:w].copy(), loops, dups
 
 
-def _graph_from_edges(src, dst, n: int) -> tuple[FollowerGraph, int, int]:
+def graph_from_edges(src, dst, n: int) -> tuple[FollowerGraph, int, int]:
     """Build a graph from edge arrays; also return the self loops and duplicates dropped."""
     src = np.ascontiguousarray(src, dtype=np.int32)
     dst = np.ascontiguousarray(dst, dtype=np.int32)
