@@ -26,7 +26,7 @@ import math
 import os
 import pickle
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -113,7 +113,7 @@ class Evaluation:
     cases: list[Case]
     seeds: list[list[int]]  # seeds[case index][replicate]
     records: dict[tuple[str, int], RunRecord]
-    environments: int  # environments built (0 for runs that came from the cache)
+    environments: int  # environments this evaluation built (none for runs from the cache)
 
     def _ids(self) -> Iterable[tuple[Case, int, int, RunRecord]]:
         for case, seeds in zip(self.cases, self.seeds):
@@ -266,6 +266,28 @@ def _run_job(job: _Job, ids: Sequence[str], hourly: Sequence[str] | None, extrac
     return out, int(env is not None), None
 
 
+def _outcomes(jobs: list[_Job], n_jobs: int, args: tuple) -> Iterator[tuple]:
+    """The outcome of every job (see `_run_job`) as it finishes: here, or in worker processes."""
+    if n_jobs != 1:
+        from joblib import effective_n_jobs
+
+        jobs = _split(jobs, effective_n_jobs(n_jobs))
+    if n_jobs == 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield _run_job(job, *args)
+        return
+    from joblib import Parallel, delayed
+
+    with warnings.catch_warnings():
+        # loky replaces a worker whose memory grew (numpy's freed arenas look like a leak); its
+        # job is redone elsewhere and the results are unaffected
+        warnings.filterwarnings("ignore", message="A worker stopped while some jobs",
+                                category=UserWarning)
+        parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered",
+                            batch_size=1)
+        yield from parallel(delayed(_run_job)(job, *args) for job in jobs)
+
+
 def evaluate(cases: Sequence[Case], replicates: int | Sequence[int], *, n_jobs: int = 1,
              hourly: Sequence[str] | None = None, extract: Extract | None = None,
              reuse_structure: bool = False, cache: Cache | str | os.PathLike | None = None,
@@ -288,60 +310,45 @@ def evaluate(cases: Sequence[Case], replicates: int | Sequence[int], *, n_jobs: 
 
     Returns:
         The Evaluation (records, tidy `runs` table, `hourly` and `frame(name)`).
+
+    Raises:
+        ConfigError, NetworkError: bad input, with a note naming the case (and run).
+        EvaluationError: any other failure of a run, naming its case, replicate and seed.
     """
     ids = [c.id for c in cases]
     if len(set(ids)) != len(ids):
         raise ValueError(f"case ids must be unique: {ids}")
+    for case in cases:
+        if set(case.labels) & set(ID_COLUMNS):
+            raise ValueError(f"labels of {case.id!r} may not be named {', '.join(ID_COLUMNS)}")
     parsed = _parse(cases)
     seeds = _seeds(parsed, replicates)
     store = DirectoryCache(cache) if isinstance(cache, (str, os.PathLike)) else cache
+
+    def key(i: int, r: int) -> str:
+        return run_key(replace(parsed[i], seed=seeds[i][r]), hourly, extract)
+
     records: dict[tuple[str, int], RunRecord] = {}
-    if store is not None:
-        for i, rc in enumerate(parsed):
-            for r, s in enumerate(seeds[i]):
-                hit = store.get(run_key(replace(rc, seed=s), hourly, extract))
-                if hit is not None:
-                    records[(ids[i], r)] = hit
-    index = {c: i for i, c in enumerate(ids)}
-    skip = {(index[c], r) for c, r in records}
+    skip = set()
+    for i in range(len(parsed) if store is not None else 0):
+        for r in range(len(seeds[i])):
+            hit = store.get(key(i, r))
+            if hit is not None:
+                records[(ids[i], r)] = hit
+                skip.add((i, r))
     jobs = _groups(parsed, seeds, skip)
-    total = sum(len(j.items) for j in jobs)
-    bar = tqdm(total=total, disable=not progress, unit="run", desc=desc)
     built = 0
-
-    def keep(done: list[tuple[int, int, RunRecord]], n_env: int, error: Any) -> None:
-        nonlocal built
-        built += n_env
-        for i, r, rec in done:
-            records[(ids[i], r)] = rec
-            if store is not None:
-                store.put(run_key(replace(parsed[i], seed=seeds[i][r]), hourly, extract), rec)
-        bar.update(len(done))
-        if error is not None:
-            bar.close()
-            exc, note = error
-            exc.add_note(note)
-            raise exc
-
-    if n_jobs != 1:
-        from joblib import effective_n_jobs
-
-        jobs = _split(jobs, effective_n_jobs(n_jobs))
-    if n_jobs == 1 or len(jobs) <= 1:
-        for job in jobs:
-            keep(*_run_job(job, ids, hourly, extract, reuse_structure))
-    else:
-        from joblib import Parallel, delayed
-
-        with warnings.catch_warnings():
-            # loky replaces a worker whose memory grew (numpy's freed arenas look like a leak);
-            # its job is redone elsewhere and the results are unaffected
-            warnings.filterwarnings("ignore", message="A worker stopped while some jobs",
-                                    category=UserWarning)
-            parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered",
-                                batch_size=1)
-            for done in parallel(delayed(_run_job)(job, ids, hourly, extract, reuse_structure)
-                                 for job in jobs):
-                keep(*done)
-    bar.close()
+    with tqdm(total=sum(len(j.items) for j in jobs), disable=not progress, unit="run",
+              desc=desc) as bar:
+        for done, n_env, error in _outcomes(jobs, n_jobs, (ids, hourly, extract, reuse_structure)):
+            built += n_env
+            for i, r, rec in done:
+                records[(ids[i], r)] = rec
+                if store is not None:
+                    store.put(key(i, r), rec)
+            bar.update(len(done))
+            if error is not None:
+                exc, note = error
+                exc.add_note(note)
+                raise exc
     return Evaluation(list(cases), seeds, records, built)

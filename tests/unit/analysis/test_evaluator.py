@@ -186,3 +186,5 @@ def test_ids_must_be_unique_and_replicates_positive():
         evaluate([Case("x", config("ignore")), Case("x", config("ignore"))], 1)
     with pytest.raises(ValueError, match="at least 1"):
         evaluate(two_strategies(), 0)
+    with pytest.raises(ValueError, match="may not be named"):
+        evaluate([Case("x", config("ignore"), {"seed": 3})], 1)
