@@ -166,9 +166,9 @@ def cross(scenarios: Mapping[Any, Mapping[str, Any]], levers: Mapping[str, Mappi
 
 @dataclass
 class _Job:
-    """Runs sharing one environment: (case index, replicate, checked config) each."""
+    """Runs sharing one environment: (case index, case id, replicate, checked config) each."""
 
-    items: list[tuple[int, int, RunConfig]]
+    items: list[tuple[int, str, int, RunConfig]]
 
 
 def _parse(cases: Sequence[Case]) -> list[RunConfig]:
@@ -210,7 +210,7 @@ def run_key(rc: RunConfig, hourly: Sequence[str] | None, extract: Extract | None
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _groups(parsed: Sequence[RunConfig], seeds: Sequence[Sequence[int]],
+def _groups(ids: Sequence[str], parsed: Sequence[RunConfig], seeds: Sequence[Sequence[int]],
             skip: set[tuple[int, int]]) -> list[_Job]:
     keys = [environment_key(rc, with_seed=False) for rc in parsed]
     groups: dict[tuple[str, int], _Job] = {}
@@ -220,7 +220,7 @@ def _groups(parsed: Sequence[RunConfig], seeds: Sequence[Sequence[int]],
             if r >= len(seeds[i]) or (i, r) in skip:
                 continue
             job = groups.setdefault((keys[i], seeds[i][r]), _Job([]))
-            job.items.append((i, r, replace(rc, seed=seeds[i][r])))
+            job.items.append((i, ids[i], r, replace(rc, seed=seeds[i][r])))
     return list(groups.values())
 
 
@@ -237,7 +237,7 @@ def _split(jobs: list[_Job], workers: int) -> list[_Job]:
     return jobs
 
 
-def _run_job(job: _Job, ids: Sequence[str], hourly: Sequence[str] | None, extract: Extract | None,
+def _run_job(job: _Job, hourly: Sequence[str] | None, extract: Extract | None,
              reuse_structure: bool) -> tuple[list[tuple[int, int, RunRecord]], int, Any]:
     """Run a job's configs on one environment; (records, environments built, user error).
 
@@ -249,7 +249,7 @@ def _run_job(job: _Job, ids: Sequence[str], hourly: Sequence[str] | None, extrac
     logging.getLogger("MESA").setLevel(logging.WARNING)
     logging.getLogger("mesa").setLevel(logging.WARNING)
     env, out = None, []
-    for i, r, rc in job.items:
+    for i, case_id, r, rc in job.items:
         try:
             env = env or environment(rc, reuse_structure)
             result = run(rc, env=env)
@@ -258,10 +258,10 @@ def _run_job(job: _Job, ids: Sequence[str], hourly: Sequence[str] | None, extrac
                 kept = result.timeseries[[c for c in hourly if c in result.timeseries]].copy()
             extras = dict(extract(rc, result)) if extract is not None else {}
         except (ConfigError, NetworkError) as exc:
-            note = f"in config {ids[i]!r}, replicate {r} (seed {rc.seed})"
+            note = f"in config {case_id!r}, replicate {r} (seed {rc.seed})"
             return out, int(env is not None), (exc, note)
         except Exception as exc:
-            raise EvaluationError(ids[i], r, rc.seed, f"{type(exc).__name__}: {exc}") from exc
+            raise EvaluationError(case_id, r, rc.seed, f"{type(exc).__name__}: {exc}") from exc
         out.append((i, r, RunRecord(result.metrics, kept, extras)))
     return out, int(env is not None), None
 
@@ -336,11 +336,11 @@ def evaluate(cases: Sequence[Case], replicates: int | Sequence[int], *, n_jobs: 
             if hit is not None:
                 records[(ids[i], r)] = hit
                 skip.add((i, r))
-    jobs = _groups(parsed, seeds, skip)
+    jobs = _groups(ids, parsed, seeds, skip)
     built = 0
     with tqdm(total=sum(len(j.items) for j in jobs), disable=not progress, unit="run",
               desc=desc) as bar:
-        for done, n_env, error in _outcomes(jobs, n_jobs, (ids, hourly, extract, reuse_structure)):
+        for done, n_env, error in _outcomes(jobs, n_jobs, (hourly, extract, reuse_structure)):
             built += n_env
             for i, r, rec in done:
                 records[(ids[i], r)] = rec

@@ -91,8 +91,9 @@ def test_opinion_settings_do_not_split_the_environment(counted_builds):
     # build_environment never reads opinion or strategy: such configs share it
     other = config("ignore")
     other["opinion"] = {"rate": 0.09}
-    evaluate([Case("a", config("ignore")), Case("b", other)], 1)
+    ev = evaluate([Case("a", config("ignore")), Case("b", other)], 1)
     assert len(counted_builds) == 1
+    assert same(ev.record("b", 0).metrics, run(other).metrics)  # as with its own environment
 
 
 def test_results_do_not_depend_on_workers_or_the_order_of_cases():
@@ -173,12 +174,13 @@ def test_a_cache_directory_keeps_finished_runs(tmp_path, counted_builds):
 def test_jobs_group_shared_environments_and_split_only_to_fill_workers():
     cases = two_strategies() + [Case("bigger", config("ignore", size=SIZE + 500))]
     parsed = _parse(cases)
-    jobs = _groups(parsed, _seeds(parsed, 2), set())
-    assert [[(i, r) for i, r, _ in j.items] for j in jobs] == [[(0, 0), (1, 0)], [(2, 0)],
-                                                                [(0, 1), (1, 1)], [(2, 1)]]
+    jobs = _groups([c.id for c in cases], parsed, _seeds(parsed, 2), set())
+    assert [[(i, r) for i, _, r, _ in j.items] for j in jobs] == [[(0, 0), (1, 0)], [(2, 0)],
+                                                                   [(0, 1), (1, 1)], [(2, 1)]]
+    assert [rc.seed for _, _, _, rc in jobs[2].items] == [6, 6]
     assert len(_split(jobs, 2)) == 4  # enough jobs already
     split = _split(jobs[:1], 4)
-    assert [[(i, r) for i, r, _ in j.items] for j in split] == [[(0, 0)], [(1, 0)]]
+    assert [[(i, r) for i, _, r, _ in j.items] for j in split] == [[(0, 0)], [(1, 0)]]
 
 
 def test_ids_must_be_unique_and_replicates_positive():
