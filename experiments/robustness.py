@@ -1,8 +1,9 @@
 """Robustness of strategies: `python -m experiments.robustness [strategies=[a,b]] [overrides]`.
 
 Draws a Latin hypercube (SALib) over the uncertain parameters of `conf/sensitivity/<set>.yaml`
-(default `uncertain`): each row is one possible future. Every strategy runs in every future, with
-the same replicate seeds and the same network, population and chatter (common random numbers).
+(default `uncertain`): each row is one possible future. Every strategy (a lever) runs in every
+future, with the same replicate seeds and the same network, population and chatter (common random
+numbers), through `sim.analysis.evaluator`.
 Regret of a strategy in a future = how much worse it does than the best strategy in that future,
 per objective. Writes config.yaml, futures.csv, runs.csv, regret.csv, robustness.csv (per strategy
 and objective: median value, median and worst-case regret, share of futures where it is best),
@@ -11,8 +12,9 @@ robustness.md and figures/robustness.png.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import hydra
 import numpy as np
@@ -22,8 +24,9 @@ from omegaconf import DictConfig
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
 from experiments.sensitivity import (
-    base_config, evaluate, markdown_table, parameters, point_config, problem,
+    base_config, markdown_table, metric_values, parameters, point_config, problem,
 )
+from sim.analysis.evaluator import cross, evaluate
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
 
@@ -51,22 +54,6 @@ def objectives(cfg: DictConfig) -> list[tuple[str, str]]:
         out.append((str(metric), str(better)))
     if not out:
         raise ConfigError("objectives", None, "at least one {metric, better} entry")
-    return out
-
-
-def future_metrics(config: dict[str, Any], strategies: dict[str, dict[str, Any]],
-                   metrics: Sequence[str]) -> dict[str, list[float]]:
-    """Run every strategy in one future with one seed, on one shared environment."""
-    quiet_mesa()
-    from sim.engine.model import build_environment
-    from sim.engine.runner import as_run_config, run
-
-    out, env = {}, None
-    for name, strategy in strategies.items():
-        rc = as_run_config({**config, "strategy": strategy})
-        env = env or build_environment(rc)
-        m = run(rc, env=env).metrics
-        out[name] = [float(m[k]) if m.get(k) is not None else np.nan for k in metrics]
     return out
 
 
@@ -142,16 +129,18 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
     X = latin.sample(prob, int(cfg.samples), seed=int(cfg.sample_seed))
     seeds = [int(cfg.seed) + r for r in range(int(cfg.replicates))]
     metrics = [m for m, _ in goals]
-    tasks = [(point_config(base, params, x, s), presets, metrics) for x in X for s in seeds]
     print(f"robustness: {len(names)} strategies x {len(X)} futures x {len(seeds)} replicates "
-          f"= {len(tasks) * len(names)} runs")
-    results = evaluate(tasks, future_metrics, int(cfg.n_jobs), bool(cfg.progress), "futures")
+          f"= {len(X) * len(seeds) * len(names)} runs")
+    futures_cfg = {i: point_config(base, params, x, seeds[0]) for i, x in enumerate(X)}
+    cases = cross(futures_cfg, presets, scenario_label="future", lever_label="strategy")
+    ev = evaluate(cases, seeds, n_jobs=int(cfg.n_jobs), progress=bool(cfg.progress), desc="runs")
     rows = []
-    for i, res in enumerate(results):
-        future, rep = divmod(i, len(seeds))
-        for name, vals in res.items():
-            rows.append({"future": future, "replicate": rep, "seed": seeds[rep], "strategy": name,
-                         **dict(zip(metrics, vals))})
+    for future in range(len(X)):
+        for rep, seed in enumerate(seeds):
+            for name in names:
+                m = ev.record(f"{future}/{name}", rep).metrics
+                rows.append({"future": future, "replicate": rep, "seed": seed, "strategy": name,
+                             **dict(zip(metrics, metric_values(m, metrics)))})
     runs = pd.DataFrame(rows)
     values = runs.groupby(["future", "strategy"], sort=False)[metrics].mean().reset_index()
     long, summary = regret(values, goals)

@@ -1,19 +1,21 @@
 """Sensitivity analysis with SALib: `python -m experiments.sensitivity [method=morris|sobol] [overrides]`.
 
 Samples the parameter ranges of `conf/sensitivity/<set>.yaml` with SALib (Morris trajectories or
-Sobol' sequences), runs every sample point `replicates` times (seeds seed, seed+1, ...: the same
-seeds at every point), averages the replicates and analyses each metric. Writes into the output
-directory: config.yaml, runs.csv (one row per run), points.csv (replicate means per sample point),
-morris.csv or sobol.csv (indices with 95% CIs, one row per metric and parameter), indices.md and
-figures/ (mu*-sigma for Morris, S1/ST bars for Sobol).
+Sobol' sequences), runs every sample point `replicates` times through `sim.analysis.evaluator`
+(seeds seed, seed+1, ...: the same seeds at every point), averages the replicates and analyses
+each metric. Writes into the output directory: config.yaml, runs.csv (one row per run),
+points.csv (replicate means per sample point), morris.csv or sobol.csv (indices with 95% CIs,
+one row per metric and parameter), indices.md and figures/ (mu*-sigma for Morris, S1/ST bars
+for Sobol).
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import hydra
 import numpy as np
@@ -22,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
+from sim.analysis.evaluator import Case, Evaluation, evaluate
 from sim.config.schema import RUN_SECTIONS
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
@@ -88,36 +91,17 @@ def point_config(base: dict[str, Any], params: Sequence[Parameter], values: Sequ
     return data
 
 
-def run_metrics(config: dict[str, Any], metrics: Sequence[str]) -> list[float]:
-    """Run one simulation and return the chosen metrics (NaN where undefined)."""
-    quiet_mesa()
-    from sim.engine.runner import run
-
-    result = run(config)
-    return [float(result.metrics.get(m, np.nan)) if result.metrics.get(m) is not None else np.nan
-            for m in metrics]
+def metric_values(metrics: Mapping[str, Any], keys: Sequence[str]) -> list[float]:
+    """The chosen metrics of one run as floats (NaN where undefined or not a metric)."""
+    return [float(metrics[k]) if metrics.get(k) is not None else np.nan for k in keys]
 
 
-def evaluate(tasks: Sequence[tuple], fn: Callable, n_jobs: int, progress: bool, what: str) -> list:
-    """Call `fn(*task)` for every task, in joblib worker processes when n_jobs != 1."""
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=len(tasks), disable=not progress, desc=what, unit="run")
-    if n_jobs == 1:
-        out = []
-        for task in tasks:
-            out.append(fn(*task))
-            bar.update()
-    else:
-        from joblib import Parallel, delayed
-
-        out = []
-        for item in Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1)(
-                delayed(fn)(*task) for task in tasks):
-            out.append(item)
-            bar.update()
-    bar.close()
-    return out
+def evaluate_points(base: dict[str, Any], params: Sequence[Parameter], X: np.ndarray,
+                    seeds: Sequence[int], n_jobs: int, progress: bool, what: str) -> Evaluation:
+    """Every sample point of `X` with every seed, through the evaluator (case id `point <i>`)."""
+    cases = [Case(f"point {i}", point_config(base, params, x, seeds[0]), {"point": i})
+             for i, x in enumerate(X)]
+    return evaluate(cases, list(seeds), n_jobs=n_jobs, progress=progress, desc=what)
 
 
 def sample(method: str, prob: dict[str, Any], cfg: DictConfig) -> np.ndarray:
@@ -199,13 +183,14 @@ def execute(cfg: DictConfig) -> dict[str, pd.DataFrame]:
     prob = problem(params)
     X = sample(method, prob, cfg)
     seeds = [int(cfg.seed) + r for r in range(int(cfg.replicates))]
-    tasks = [(point_config(base, params, x, s), metrics) for x in X for s in seeds]
-    print(f"{method}: {len(X)} sample points x {len(seeds)} replicates = {len(tasks)} runs "
-          f"over {len(params)} parameters")
-    values = np.asarray(evaluate(tasks, run_metrics, int(cfg.n_jobs), bool(cfg.progress), method), dtype=float)
-    runs = pd.DataFrame(
-        [{"point": i // len(seeds), "replicate": i % len(seeds), "seed": seeds[i % len(seeds)],
-          **dict(zip(prob["names"], X[i // len(seeds)]))} for i in range(len(tasks))])
+    print(f"{method}: {len(X)} sample points x {len(seeds)} replicates = "
+          f"{len(X) * len(seeds)} runs over {len(params)} parameters")
+    ev = evaluate_points(base, params, X, seeds, int(cfg.n_jobs), bool(cfg.progress), method)
+    keys = [(i, r) for i in range(len(X)) for r in range(len(seeds))]
+    values = np.asarray([metric_values(ev.record(f"point {i}", r).metrics, metrics)
+                         for i, r in keys], dtype=float)
+    runs = pd.DataFrame([{"point": i, "replicate": r, "seed": seeds[r],
+                          **dict(zip(prob["names"], X[i]))} for i, r in keys])
     runs[metrics] = values
     points = runs.groupby("point", sort=True)[[*prob["names"], *metrics]].mean().reset_index()
     tables = {}

@@ -163,17 +163,18 @@ def test_follower_exponent_follows_the_generator_exponent():
 
 
 def test_reuse_of_an_environment_changes_nothing():
-    from sim.analysis.replay import clear_cache, environment, run_replicate
+    from sim.analysis.environments import clear_cache, environment
+    from sim.analysis.replay import replicate
 
     cfg = small("baseline_week", size=4000, horizon_h=24.0)
-    fresh = run_replicate(cfg, None, 3, reuse=False)
+    (fresh,) = replicate(cfg, None, [3], reuse=False)
     clear_cache()
-    run_replicate(cfg, None, 3, reuse=True)  # fills the cache
+    replicate(cfg, None, [3], reuse=True)  # fills the cache
     cfg2 = {**cfg, "scenario": {**cfg["scenario"], "chatter": {**cfg["scenario"]["chatter"]}}}
-    again = run_replicate(cfg2, None, 3, reuse=True)  # network and population from the cache
+    (again,) = replicate(cfg2, None, [3], reuse=True)  # network and population from the cache
     assert fresh.metrics.keys() == again.metrics.keys()
     assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(fresh.metrics.values(), again.metrics.values()))
-    env = environment(RunConfig.from_dict({**cfg, "seed": 3}), reuse=True)
+    env = environment(RunConfig.from_dict({**cfg, "seed": 3}), reuse_structure=True)
     assert env.pop.size == 4000
 
 

@@ -2,26 +2,23 @@
 
 Replicate r uses seed `seed + r`. Its environment (network, population, chatter, incident) is
 built once and shared by every strategy, and all later draws are keyed by post and person, so
-the strategies of one replicate differ only by what they do (common random numbers). Replicates
-run in parallel worker processes (joblib, loky backend); each returns its rows and the results
-are put in (replicate, strategy) order, so they do not depend on the number of workers.
+the strategies of one replicate differ only by what they do (common random numbers). The runs go
+through `sim.analysis.evaluator` (worker processes with joblib); the tables are put in
+(replicate, strategy) order, so they do not depend on the number of workers.
 """
 
 from __future__ import annotations
 
 import copy
-import logging
-import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
-from tqdm.auto import tqdm
 
-from sim.config.schema import RunConfig
+from sim.analysis.evaluator import Case, evaluate
 from sim.analysis.stats import summarise, value_of_response
+from sim.config.schema import RunConfig
 
 # Metrics summarised per strategy (mean, 95% CI, paired difference vs the baseline).
 SUMMARY_METRICS = (
@@ -31,6 +28,7 @@ SUMMARY_METRICS = (
     "response_time_median_min", "response_time_p90_min", "responded_share", "resolved_share",
 )
 REPLY_KINDS = ("brand_reply", "peer_answer", "bot_reply")
+HOURLY = ("hour", "mentions_negative", "mentions_positive")  # hourly columns a comparison keeps
 
 
 @dataclass
@@ -73,30 +71,9 @@ def first_response_times(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"author": first.index.to_numpy(), "minutes": minutes.to_numpy()})
 
 
-def run_replicate(base: Mapping[str, Any], strategies: Mapping[str, Mapping[str, Any]], replicate: int) -> dict[str, pd.DataFrame]:
-    """All strategies on one shared environment (replicate `replicate`, seed `seed + replicate`)."""
-    from sim.engine.model import build_environment
-    from sim.engine.runner import run
-
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    logging.getLogger("mesa").setLevel(logging.WARNING)
-    data = copy.deepcopy(dict(base))
-    data["seed"] = int(data.get("seed", 1)) + replicate
-    configs = strategy_configs(data, strategies)
-    env = build_environment(next(iter(configs.values())))
-    rows, hourly, times = [], [], []
-    for name, cfg in configs.items():
-        result = run(cfg, env=env)
-        rows.append({"strategy": name, "replicate": replicate, "seed": cfg.seed, **result.metrics})
-        ts = result.timeseries[["hour", "mentions_negative", "mentions_positive"]].copy()
-        ts.insert(0, "replicate", replicate)
-        ts.insert(0, "strategy", name)
-        hourly.append(ts)
-        rt = first_response_times(result.events)
-        rt.insert(0, "replicate", replicate)
-        rt.insert(0, "strategy", name)
-        times.append(rt)
-    return {"runs": pd.DataFrame(rows), "hourly": pd.concat(hourly), "response_times": pd.concat(times)}
+def _response_times(rc: RunConfig, result: Any) -> dict[str, pd.DataFrame]:
+    """What a comparison keeps of a run's event log: each complainer's first response time."""
+    return {"response_times": first_response_times(result.events)}
 
 
 def compare(base: Mapping[str, Any], strategies: Mapping[str, Mapping[str, Any]], replicates: int, *,
@@ -122,36 +99,15 @@ def compare(base: Mapping[str, Any], strategies: Mapping[str, Mapping[str, Any]]
     configs = strategy_configs(base, strategies)  # fail early, in this process, on bad input
     scale = max(1.0, configs[baseline].scenario.reference_population / configs[baseline].population.size)
     names = list(strategies)
-    bar = tqdm(total=replicates * len(names), disable=not progress, unit="run",
-               desc=f"{len(names)} strategies x {replicates} replicates")
-    parts: dict[int, dict[str, pd.DataFrame]] = {}
-    if n_jobs == 1:
-        for r in range(replicates):
-            parts[r] = run_replicate(base, strategies, r)
-            bar.update(len(names))
-    else:
-        with warnings.catch_warnings():
-            # loky replaces a worker whose memory grew (numpy's freed arenas look like a leak);
-            # the replicate is redone elsewhere and the results are unaffected
-            warnings.filterwarnings("ignore", message="A worker stopped while some jobs", category=UserWarning)
-            jobs = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")(
-                delayed(_indexed)(base, strategies, r) for r in range(replicates)
-            )
-            for r, part in jobs:
-                parts[r] = part
-                bar.update(len(names))
-    bar.close()
-    ordered = [parts[r] for r in range(replicates)]
-    cat = {k: pd.concat([p[k] for p in ordered], ignore_index=True) for k in ("runs", "hourly", "response_times")}
-    order = {n: i for i, n in enumerate(names)}
-    for k, df in cat.items():
-        df["_o"] = df["strategy"].map(order)
-        cat[k] = df.sort_values(["replicate", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
-    return Comparison(cat["runs"], cat["hourly"], cat["response_times"], names, baseline, scale)
-
-
-def _indexed(base, strategies, r):
-    return r, run_replicate(base, strategies, r)
+    cases = [Case(name, {**copy.deepcopy(dict(base)), "strategy": {**dict(knobs), "name": name}},
+                  {"strategy": name}) for name, knobs in strategies.items()]
+    ev = evaluate(cases, replicates, n_jobs=n_jobs, hourly=HOURLY, extract=_response_times,
+                  progress=progress, desc=f"{len(names)} strategies x {replicates} replicates")
+    tables = {"runs": ev.runs, "hourly": ev.hourly, "response_times": ev.frame("response_times")}
+    for k, df in tables.items():  # (replicate, strategy) order
+        df = df.drop(columns="config").sort_values("replicate", kind="stable")
+        tables[k] = df.reset_index(drop=True)
+    return Comparison(tables["runs"], tables["hourly"], tables["response_times"], names, baseline, scale)
 
 
 # ---------------------------------------------------------------- tables
