@@ -40,13 +40,10 @@ def register_schema() -> None:
     """Typed scenario/network/population/diffusion/opinion sections, so overrides are checked."""
     from hydra.core.config_store import ConfigStore
 
-    from sim.config.schema import DiffusionConfig, NetworkConfig, OpinionConfig, PopulationConfig, ScenarioConfig
+    from sim.config.sections import SECTION_TYPES
 
-    ConfigStore.instance().store(
-        group="schema", name="compare", package="_global_",
-        node={"scenario": ScenarioConfig, "network": NetworkConfig, "population": PopulationConfig,
-              "diffusion": DiffusionConfig, "opinion": OpinionConfig},
-    )
+    node = {name: cls for name, cls in SECTION_TYPES.items() if name != "strategy"}
+    ConfigStore.instance().store(group="schema", name="compare", package="_global_", node=node)
 
 
 register_schema()
