@@ -22,10 +22,11 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import ConfigError
 from sim.config.schema import RunConfig
+from sim.config import presets
 from sim.config.sections import SECTION_TYPES
 from sim.errors import NetworkError
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+CONF_DIR = presets.conf_dir()  # the repository's conf/, or the installed package data
 GROUPS = ("scenario", "strategy", "network")
 INFO_FLAGS = ("help", "hydra_help", "info", "shell_completion", "experimental_rerun")
 MAX_PREFLIGHT_CONFIGS = 256  # sweep points composed and checked before a multirun starts
@@ -76,7 +77,7 @@ def quiet_mesa() -> None:
 
 def choices(group: str) -> list[str]:
     """Preset names available in a config group."""
-    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+    return presets.names(group)
 
 
 def fail(message: str) -> None:

@@ -26,6 +26,7 @@ from experiments.sensitivity import (
 )
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
+from sim.config.presets import conf_dir
 
 BETTER = ("lower", "higher")
 
@@ -186,7 +187,7 @@ def write_outputs(cfg: DictConfig, outdir: Path, futures: pd.DataFrame, runs: pd
     print(f"results: {outdir}")
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="robustness")
+@hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="robustness")
 def main(cfg: DictConfig) -> None:
     """Hydra entry point."""
     execute(cfg)

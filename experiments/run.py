@@ -14,6 +14,7 @@ from omegaconf import DictConfig
 from experiments.common import (
     output_dir, quiet_mesa, resolved, run_app, run_config, user_errors,
 )
+from sim.config.presets import conf_dir
 
 SUMMARY_KEYS = (
     ("reach_negative", "people reached by negative posts"),
@@ -93,7 +94,7 @@ def execute(cfg: DictConfig) -> dict[str, float]:
     return result.metrics
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+@hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="config")
 def main(cfg: DictConfig) -> None:
     """Hydra entry point."""
     execute(cfg)

@@ -25,6 +25,7 @@ from experiments.options import int_option
 from sim.config.schema import RUN_SECTIONS
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
+from sim.config.presets import conf_dir
 
 METHODS = ("morris", "sobol")
 
@@ -246,7 +247,7 @@ def write_outputs(cfg: DictConfig, outdir: Path, method: str, runs: pd.DataFrame
     print(f"results: {outdir}")
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="sensitivity")
+@hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="sensitivity")
 def main(cfg: DictConfig) -> None:
     """Hydra entry point."""
     execute(cfg)
