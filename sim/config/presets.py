@@ -33,8 +33,8 @@ def conf_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "conf"
     if (checkout / PRIMARY).is_file():
         return checkout
-    try:
-        installed = Path(str(importlib.resources.files(CONF_PACKAGE)))
+    try:  # a namespace package (no __init__.py): join to a file to get a concrete path
+        installed = Path(str(importlib.resources.files(CONF_PACKAGE).joinpath(PRIMARY))).parent
     except ModuleNotFoundError:
         installed = None
     if installed is None or not (installed / PRIMARY).is_file():
