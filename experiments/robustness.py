@@ -27,6 +27,7 @@ from experiments.sensitivity import (
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
 from sim.config.presets import conf_dir
+from sim.outputs.registry import better as metric_better
 
 BETTER = ("lower", "higher")
 
@@ -46,7 +47,12 @@ def objectives(cfg: DictConfig) -> list[tuple[str, str]]:
     """(metric, better) pairs, checked."""
     out = []
     for i, entry in enumerate(cfg.objectives or []):
-        metric, better = entry.get("metric"), entry.get("better", "lower")
+        metric, better = entry.get("metric"), entry.get("better")
+        try:  # the metric registry knows each metric and which way is better
+            better = better or (metric_better(str(metric)) if metric else "") or "lower"
+        except KeyError as exc:
+            raise ConfigError(f"objectives[{i}].metric", metric,
+                              f"a metric key of metrics.json ({exc.args[0]})") from None
         if not metric or better not in BETTER:
             raise ConfigError(f"objectives[{i}]", dict(entry), "{metric: <metric key>, better: lower|higher}")
         out.append((str(metric), str(better)))

@@ -26,6 +26,7 @@ from sim.config.schema import RUN_SECTIONS
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
 from sim.config.presets import conf_dir
+from sim.outputs.registry import get as get_metric
 
 METHODS = ("morris", "sobol")
 
@@ -171,6 +172,12 @@ def plan(cfg: DictConfig) -> tuple[dict[str, Any], list[Parameter]]:
         raise ConfigError("method", cfg.method, "one of " + ", ".join(METHODS))
     if not cfg.metrics:
         raise ConfigError("metrics", cfg.metrics, "a list of metric keys, e.g. [reach_negative]")
+    for i, metric in enumerate(cfg.metrics):  # every output must be a metric of the registry
+        try:
+            get_metric(str(metric))
+        except KeyError as exc:
+            raise ConfigError(f"metrics[{i}]", metric,
+                              f"a metric key of metrics.json ({exc.args[0]})") from None
     for key, example in (("seed", 1), ("sample_seed", 1), ("n_jobs", 2), ("morris.trajectories", 10),
                          ("morris.levels", 4), ("sobol.n", 64)):
         int_option(cfg, key, example)
