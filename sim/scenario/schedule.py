@@ -60,7 +60,11 @@ class Clock:
         return self.at(tick)[1] / 60.0
 
 
-def diurnal(hour: np.ndarray, amplitude: float = 0.7, peak_h: float = 16.0) -> np.ndarray:
+_CHATTER = ChatterConfig()  # the defaults of the diurnal rhythm live in the schema
+
+
+def diurnal(hour: np.ndarray, amplitude: float = _CHATTER.diurnal_amplitude,
+            peak_h: float = _CHATTER.diurnal_peak_h) -> np.ndarray:
     """Relative posting activity by hour of day (by default peak 16:00, trough 04:00).
 
     Args:
