@@ -89,7 +89,8 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         return read_mapping(path)
     except ConfigError:
-        raise UserError(f"{path}: a strategy file must hold a mapping of knobs (name: ..., staff: ...).") from None
+        raise UserError(f"{path}: a strategy file must hold a mapping of knobs "
+                        "(name: ..., staff: ...).") from None
 
 
 def plan(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, dict[str, Any]], str]:

@@ -17,7 +17,8 @@ STRATEGIES = ("ignore", "fast_social_care", "business_hours", "chatbot_first")
 def test_conf_dir_is_the_checkout_conf():
     assert presets.conf_dir() == ROOT / "conf"
     assert "united_sarver" in SCENARIOS and len(SCENARIOS) >= 7
-    assert presets.names("strategy") == sorted(p.stem for p in (ROOT / "conf" / "strategy").glob("*.yaml"))
+    files = (ROOT / "conf" / "strategy").glob("*.yaml")
+    assert presets.names("strategy") == sorted(p.stem for p in files)
 
 
 def test_missing_preset_names_the_choices():
@@ -27,8 +28,9 @@ def test_missing_preset_names_the_choices():
 
 
 def test_overrides_are_read_like_the_command_line():
-    assert presets.parse_overrides(["strategy.staff=4", "scenario.horizon_h=1e1",
-                                    'strategy.shift="mon-fri 09:00-17:00"', "++strategy.bot=true"]) == {
+    lines = ["strategy.staff=4", "scenario.horizon_h=1e1", 'strategy.shift="mon-fri 09:00-17:00"',
+             "++strategy.bot=true"]
+    assert presets.parse_overrides(lines) == {
         "strategy.staff": 4, "scenario.horizon_h": 10.0, "strategy.shift": "mon-fri 09:00-17:00",
         "strategy.bot": True}
 
@@ -72,7 +74,8 @@ def test_compose_refuses_an_override_below_a_value():
 def test_every_package_is_listed_in_pyproject():
     import tomllib
 
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(pyproject["tool"]["setuptools"]["packages"])
     found = {str(p.parent.relative_to(ROOT)).replace("/", ".")
              for top in ("sim", "experiments", "hydra_plugins") for p in (ROOT / top).rglob("*.py")}
     assert found <= listed, f"add {sorted(found - listed)} to [tool.setuptools] packages"

@@ -108,7 +108,8 @@ METRICS: tuple[Metric, ...] = (
        origin="service"),
     _m("delights", "delights", "customers", "", "customers delighted, at real scale",
        origin="service"),
-    _m("duplicate_cases", "duplicate cases", "cases", "", "cases opened again for a complainer's further posts",
+    _m("duplicate_cases", "duplicate cases", "cases", "",
+       "cases opened again for a complainer's further posts",
        origin="service"),
     _m("handoffs_lost", "hand-offs lost", "cases", "lower", "cases lost between teams",
        origin="service"),
@@ -235,7 +236,8 @@ def get(name: str) -> Metric:
     import difflib
 
     close = difflib.get_close_matches(name, names(), n=3)
-    raise KeyError(f"{name!r} is no metric" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise KeyError(f"{name!r} is no metric{hint}")
 
 
 HEADING_UNITS = ("people", "$", "min")  # units table headings name in parentheses

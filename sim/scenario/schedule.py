@@ -88,7 +88,8 @@ def author_weights(pop: Population, ch: ChatterConfig, valence: int) -> np.ndarr
     Posting propensity times activity, times `ch.non_customer_weight` for non-customers; for a
     valenced post also times the mood 1 - valence * sentiment, at least `ch.mood_floor`.
     """
-    base = pop.post_propensity * pop.activity * np.where(pop.is_customer, 1.0, ch.non_customer_weight)
+    outsider = np.where(pop.is_customer, 1.0, ch.non_customer_weight)
+    base = pop.post_propensity * pop.activity * outsider
     if not valence:
         return base * np.maximum(np.ones(pop.size), ch.mood_floor)
     return base * np.maximum(1.0 - valence * pop.sentiment0, ch.mood_floor)
