@@ -36,6 +36,7 @@ from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
 from sim.outputs.provenance import provenance
 from sim.analysis.replay import replicate
 from sim.analysis.targets import evaluate, loss
+from sim.config.presets import conf_dir
 
 
 def rounded(values: dict[str, float]) -> dict[str, float]:
@@ -223,7 +224,7 @@ def check_calibrate(cfg: DictConfig) -> None:
     _scenario(cfg, calibrate_options(cfg))
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="calibrate")
+@hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="calibrate")
 def main(cfg: DictConfig) -> None:
     """Hydra entry point."""
     execute(cfg)

@@ -22,9 +22,11 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import ConfigError
 from sim.config.schema import RunConfig
+from sim.config import presets
+from sim.config.sections import SECTION_TYPES
 from sim.errors import NetworkError
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+CONF_DIR = presets.conf_dir()  # the repository's conf/, or the installed package data
 GROUPS = ("scenario", "strategy", "network")
 INFO_FLAGS = ("help", "hydra_help", "info", "shell_completion", "experimental_rerun")
 MAX_PREFLIGHT_CONFIGS = 256  # sweep points composed and checked before a multirun starts
@@ -35,12 +37,6 @@ class UserError(Exception):
 
 
 USER_ERRORS = (ConfigError, NetworkError, FileNotFoundError, UserError)
-
-
-SECTION_TYPES = {
-    "scenario": "ScenarioConfig", "strategy": "StrategyConfig", "network": "NetworkConfig",
-    "population": "PopulationConfig", "diffusion": "DiffusionConfig", "opinion": "OpinionConfig",
-}
 
 
 def register_schema(name: str = "run", sections: Sequence[str] = tuple(SECTION_TYPES),
@@ -61,11 +57,9 @@ def register_schema(name: str = "run", sections: Sequence[str] = tuple(SECTION_T
 
     from hydra.core.config_store import ConfigStore
 
-    import sim.config.schema as sc
-
     spec: list[tuple] = [("seed", int, field(default=1))] if seed else []
     for section in sections:
-        cls = getattr(sc, SECTION_TYPES[section])
+        cls = SECTION_TYPES[section]
         spec.append((section, cls, field(default_factory=cls)))
     node = OmegaConf.structured(make_dataclass(f"{name.title()}Schema", spec))
     OmegaConf.set_struct(node, False)  # typed sections and seed; other top-level keys stay free
@@ -83,7 +77,7 @@ def quiet_mesa() -> None:
 
 def choices(group: str) -> list[str]:
     """Preset names available in a config group."""
-    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+    return presets.names(group)
 
 
 def fail(message: str) -> None:

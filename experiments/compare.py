@@ -17,17 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import hydra
-import yaml
 from omegaconf import DictConfig, ListConfig
 
 from experiments.common import (
-    CONF_DIR, UserError, choices, output_dir, quiet_mesa, resolved, run_app, user_errors,
+    UserError, choices, output_dir, quiet_mesa, resolved, run_app, user_errors,
 )
 from sim.analysis.compare import Comparison, compare, console_table, strategy_configs, summary_markdown
 from sim.config.schema import RUN_SECTIONS
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_json, write_text, write_yaml
 from sim.outputs.provenance import provenance
+from sim.config.presets import conf_dir, path as preset_path, read as read_mapping
 
 # Order of the presets in tables and figures ("all"); other presets follow alphabetically.
 PRESET_ORDER = (
@@ -40,13 +40,10 @@ def register_schema() -> None:
     """Typed scenario/network/population/diffusion/opinion sections, so overrides are checked."""
     from hydra.core.config_store import ConfigStore
 
-    from sim.config.schema import DiffusionConfig, NetworkConfig, OpinionConfig, PopulationConfig, ScenarioConfig
+    from sim.config.sections import SECTION_TYPES
 
-    ConfigStore.instance().store(
-        group="schema", name="compare", package="_global_",
-        node={"scenario": ScenarioConfig, "network": NetworkConfig, "population": PopulationConfig,
-              "diffusion": DiffusionConfig, "opinion": OpinionConfig},
-    )
+    node = {name: cls for name, cls in SECTION_TYPES.items() if name != "strategy"}
+    ConfigStore.instance().store(group="schema", name="compare", package="_global_", node=node)
 
 
 register_schema()
@@ -68,7 +65,7 @@ def load_strategies(spec: Any) -> dict[str, dict[str, Any]]:
     for item in items:
         if item == "all":
             for name in _preset_list():
-                out.setdefault(name, _read(CONF_DIR / "strategy" / f"{name}.yaml"))
+                out.setdefault(name, _read(preset_path("strategy", name)))
             continue
         if item.endswith((".yaml", ".yml")):
             path = Path(item)
@@ -78,7 +75,7 @@ def load_strategies(spec: Any) -> dict[str, dict[str, Any]]:
             knobs = _read(path)
             out[str(knobs.get("name") or path.stem)] = knobs
         elif item in presets:
-            out[item] = _read(CONF_DIR / "strategy" / f"{item}.yaml")
+            out[item] = _read(preset_path("strategy", item))
         else:
             raise UserError(f"strategies: '{item}' names no strategy preset. Allowed: all, or a list of "
                             f"{', '.join(presets)} (files in conf/strategy/), or paths to YAML files, "
@@ -89,11 +86,11 @@ def load_strategies(spec: Any) -> dict[str, dict[str, Any]]:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: a strategy file must hold a mapping of knobs (name: ..., staff: ...).")
-    return data
+    try:
+        return read_mapping(path)
+    except ConfigError:
+        raise UserError(f"{path}: a strategy file must hold a mapping of knobs "
+                        "(name: ..., staff: ...).") from None
 
 
 def plan(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, dict[str, Any]], str]:
@@ -158,7 +155,7 @@ def execute(cfg: DictConfig) -> Comparison:
     return comparison
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="compare")
+@hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="compare")
 def main(cfg: DictConfig) -> None:
     """Hydra entry point."""
     execute(cfg)

@@ -19,16 +19,17 @@ from typing import Any
 
 import hydra
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from experiments.common import (
-    CONF_DIR, check_run, choices, output_dir, quiet_mesa, resolved, run_app, run_config, user_errors,
+    check_run, choices, output_dir, quiet_mesa, resolved, run_app, run_config, user_errors,
 )
 from sim.errors import ConfigError
 from sim.config.schema import RunConfig
 from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
 from sim.engine.model import build_environment
 from sim.outputs.provenance import provenance
+from sim.config.presets import conf_dir, load as load_preset
 
 
 def comparison_config(cfg: DictConfig) -> RunConfig | None:
@@ -39,7 +40,7 @@ def comparison_config(cfg: DictConfig) -> RunConfig | None:
     if name not in choices("strategy"):
         raise ConfigError("compare_with", name, "none or a strategy preset: " + ", ".join(choices("strategy")))
     data = resolved(cfg)
-    data["strategy"] = OmegaConf.to_container(OmegaConf.load(CONF_DIR / "strategy" / f"{name}.yaml"))
+    data["strategy"] = load_preset("strategy", name)
     return RunConfig.from_dict(data)
 
 
@@ -122,7 +123,7 @@ def execute(cfg: DictConfig) -> dict[str, Any]:
     return numbers
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="figures")
+@hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="figures")
 def main(cfg: DictConfig) -> None:
     """Hydra entry point."""
     execute(cfg)

@@ -31,6 +31,7 @@ from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
 from sim.outputs.provenance import provenance
 from sim.analysis.replay import Replicate, replicate
 from sim.analysis.targets import TargetResult, evaluate, mean_ci
+from sim.config.presets import conf_dir
 
 REPLAY_COLUMNS = ("scenario", "target", "metric", "documented", "simulated_mean", "ci_low", "ci_high",
                   "tolerance", "ok", "bound", "statistic", "lift", "by_h", "n", "source")
@@ -229,7 +230,7 @@ def scenario_argv(argv: Sequence[str]) -> list[str]:
     return out
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="replay")
+@hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="replay")
 def main(cfg: DictConfig) -> None:
     """Hydra entry point."""
     execute(cfg)

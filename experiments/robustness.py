@@ -29,6 +29,8 @@ from experiments.sensitivity import (
 from sim.analysis.evaluator import cross, evaluate
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
+from sim.config.presets import conf_dir
+from sim.outputs.registry import better as metric_better
 
 BETTER = ("lower", "higher")
 
@@ -48,7 +50,12 @@ def objectives(cfg: DictConfig) -> list[tuple[str, str]]:
     """(metric, better) pairs, checked."""
     out = []
     for i, entry in enumerate(cfg.objectives or []):
-        metric, better = entry.get("metric"), entry.get("better", "lower")
+        metric, better = entry.get("metric"), entry.get("better")
+        try:  # the metric registry knows each metric and which way is better
+            better = better or (metric_better(str(metric)) if metric else "") or "lower"
+        except KeyError as exc:
+            raise ConfigError(f"objectives[{i}].metric", metric,
+                              f"a metric key of metrics.json ({exc.args[0]})") from None
         if not metric or better not in BETTER:
             raise ConfigError(f"objectives[{i}]", dict(entry), "{metric: <metric key>, better: lower|higher}")
         out.append((str(metric), str(better)))
@@ -175,7 +182,7 @@ def write_outputs(cfg: DictConfig, outdir: Path, futures: pd.DataFrame, runs: pd
     print(f"results: {outdir}")
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="robustness")
+@hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="robustness")
 def main(cfg: DictConfig) -> None:
     """Hydra entry point."""
     execute(cfg)

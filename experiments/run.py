@@ -14,20 +14,14 @@ from omegaconf import DictConfig
 from experiments.common import (
     output_dir, quiet_mesa, resolved, run_app, run_config, user_errors,
 )
+from sim.config.presets import conf_dir
+from sim.outputs.registry import heading
 
-SUMMARY_KEYS = (
-    ("reach_negative", "people reached by negative posts"),
-    ("reach_positive", "people reached by positive posts"),
-    ("impressions_negative", "negative impressions"),
-    ("complaints", "complaints"),
-    ("responded_share", "share answered"),
-    ("resolved_share", "share resolved"),
-    ("response_time_median_min", "median first response (min)"),
-    ("sentiment_delta", "change of mean customer sentiment"),
-    ("churned", "customers churned"),
-    ("revenue_at_risk", "revenue at risk ($)"),
-    ("cost_total", "cost ($)"),
-)
+SUMMARY_KEYS = tuple((key, heading(key)) for key in (  # labels from the metric registry
+    "reach_negative", "reach_positive", "impressions_negative", "complaints", "responded_share",
+    "resolved_share", "response_time_median_min", "sentiment_delta", "churned", "revenue_at_risk",
+    "cost_total",
+))
 
 
 def summary_text(metrics: dict[str, float], scale: float) -> str:
@@ -93,7 +87,7 @@ def execute(cfg: DictConfig) -> dict[str, float]:
     return result.metrics
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+@hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="config")
 def main(cfg: DictConfig) -> None:
     """Hydra entry point."""
     execute(cfg)

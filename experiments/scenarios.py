@@ -10,32 +10,23 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
-from sim.errors import ConfigError
+from sim.config import presets
 from sim.config.schema import RunConfig
+from sim.errors import ConfigError
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+CONF_DIR = presets.conf_dir()
 DEFAULT_SIZE = 20_000
 DEFAULT_REPLICATES = 10
 
 
 def scenario_names() -> list[str]:
     """Every scenario file of conf/scenario/."""
-    return sorted(p.stem for p in (CONF_DIR / "scenario").glob("*.yaml"))
+    return presets.names("scenario")
 
 
-def load_preset(group: str, name: str) -> dict[str, Any]:
-    """A preset of conf/<group>/ as plain data (ConfigError naming the choices if missing)."""
-    path = CONF_DIR / group / f"{name}.yaml"
-    if not path.is_file():
-        names = sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
-        raise ConfigError(group, name, f"the name of a preset in conf/{group}/: {', '.join(names)}")
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+load_preset = presets.load  # a preset of conf/<group>/ as plain data (ConfigError if missing)
 
 
 @dataclass

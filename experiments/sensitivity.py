@@ -28,6 +28,8 @@ from sim.analysis.evaluator import Case, Evaluation, evaluate
 from sim.config.schema import RUN_SECTIONS
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
+from sim.config.presets import conf_dir
+from sim.outputs.registry import get as get_metric
 
 METHODS = ("morris", "sobol")
 
@@ -154,6 +156,12 @@ def plan(cfg: DictConfig) -> tuple[dict[str, Any], list[Parameter]]:
         raise ConfigError("method", cfg.method, "one of " + ", ".join(METHODS))
     if not cfg.metrics:
         raise ConfigError("metrics", cfg.metrics, "a list of metric keys, e.g. [reach_negative]")
+    for i, metric in enumerate(cfg.metrics):  # every output must be a metric of the registry
+        try:
+            get_metric(str(metric))
+        except KeyError as exc:
+            raise ConfigError(f"metrics[{i}]", metric,
+                              f"a metric key of metrics.json ({exc.args[0]})") from None
     for key, example in (("seed", 1), ("sample_seed", 1), ("n_jobs", 2), ("morris.trajectories", 10),
                          ("morris.levels", 4), ("sobol.n", 64)):
         int_option(cfg, key, example)
@@ -231,7 +239,7 @@ def write_outputs(cfg: DictConfig, outdir: Path, method: str, runs: pd.DataFrame
     print(f"results: {outdir}")
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="sensitivity")
+@hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="sensitivity")
 def main(cfg: DictConfig) -> None:
     """Hydra entry point."""
     execute(cfg)

@@ -7,16 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from sim.config import presets
 
 ROOT = Path(__file__).resolve().parent.parent
-CONF = ROOT / "conf"
+CONF = presets.conf_dir()
 
 
 def load_preset(group: str, name: str) -> dict[str, Any]:
     """A preset of a config group (conf/<group>/<name>.yaml) as a dict."""
-    with open(CONF / group / f"{name}.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return presets.load(group, name)
 
 
 def deep_update(base: dict, extra: dict) -> dict:

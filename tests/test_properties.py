@@ -31,7 +31,8 @@ from sim.engine.model import SocialCareModel, build_environment
 from sim.network import EDGELIST_FORMATS
 from sim.engine.runner import as_run_config
 from sim.service.shifts import parse_shift
-from sim.config.validation import POSITIVE_FIELDS, PROBABILITY_FIELDS
+from sim.config.fields import infos
+from sim.config.sections import all_subsections
 from tests.conftest import ROOT, make_config
 
 BUDGET = dict(derandomize=True, database=None, deadline=None, print_blob=True,
@@ -235,6 +236,9 @@ NAMES = {"scenario.name", "strategy.name", "scenario.brand.name"}
 FREE_TEXT = {"description", "source", "sources", "path", "metric", "key", "strategy", "counterfactual",
              "absolute", "name"}
 BOOL_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0", "y", "n"}
+_KIND_OF = {i.name: i.kind for _, cls, _ in all_subsections() for i in infos(cls)}  # by bare name
+PROBABILITY_FIELDS = {name for name, kind in _KIND_OF.items() if kind == "probability"}
+POSITIVE_FIELDS = {name for name, kind in _KIND_OF.items() if kind == "positive"}
 SIGNED_RANGES = {"sentiment": (-1, 1), "sentiment_mean": (-1, 1), "churn_threshold": (-0.999, 0.999),
                  "valence": (-1, 1)}
 TEXT = st.text(alphabet=string.ascii_letters + string.digits + " -_:.", min_size=1, max_size=20)

@@ -19,6 +19,7 @@ import pandas as pd
 from sim.analysis.evaluator import Case, evaluate
 from sim.analysis.stats import summarise, value_of_response
 from sim.config.schema import RunConfig
+from sim.outputs.registry import get as get_metric, heading, signed
 
 # Metrics summarised per strategy (mean, 95% CI, paired difference vs the baseline).
 SUMMARY_METRICS = (
@@ -111,26 +112,16 @@ def compare(base: Mapping[str, Any], strategies: Mapping[str, Mapping[str, Any]]
 
 
 # ---------------------------------------------------------------- tables
-TABLE_COLUMNS = (
-    ("reach_negative_scaled", "negative reach (people)", "{:,.0f}"),
-    ("reach_positive_scaled", "positive reach (people)", "{:,.0f}"),
-    ("net_sentiment", "net sentiment of mentions", "{:+.2f}"),
-    ("sentiment_mean_final", "final mean sentiment", "{:+.3f}"),
-    ("churned_scaled", "customers churned", "{:,.0f}"),
-    ("revenue_at_risk_scaled", "revenue at risk ($)", "{:,.0f}"),
-    ("cost_total", "cost ($)", "{:,.0f}"),
-    ("response_time_median_min", "median first response (min)", "{:,.0f}"),
-    ("response_time_p90_min", "p90 first response (min)", "{:,.0f}"),
-    ("responded_share", "answered", "{:.0%}"),
-    ("resolved_share", "resolved", "{:.0%}"),
-)
-DIFF_COLUMNS = (
-    ("reach_negative_scaled", "negative reach (people)", "{:+,.0f}"),
-    ("reach_positive_scaled", "positive reach (people)", "{:+,.0f}"),
-    ("sentiment_mean_final", "final mean sentiment", "{:+.3f}"),
-    ("revenue_at_risk_scaled", "revenue at risk ($)", "{:+,.0f}"),
-    ("cost_total", "cost ($)", "{:+,.0f}"),
-)
+# columns of the tables: (metric, heading, format), from the metric registry
+TABLE_COLUMNS = tuple((k, heading(k), get_metric(k).fmt) for k in (
+    "reach_negative_scaled", "reach_positive_scaled", "net_sentiment", "sentiment_mean_final",
+    "churned_scaled", "revenue_at_risk_scaled", "cost_total", "response_time_median_min",
+    "response_time_p90_min", "responded_share", "resolved_share",
+))
+DIFF_COLUMNS = tuple((k, heading(k), signed(get_metric(k).fmt)) for k in (
+    "reach_negative_scaled", "reach_positive_scaled", "sentiment_mean_final",
+    "revenue_at_risk_scaled", "cost_total",
+))
 
 
 def _cell(fmt: str, mean: float, low: float, high: float, n: int, total: int) -> str:

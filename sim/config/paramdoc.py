@@ -1,71 +1,28 @@
-"""Parameter tables for docs/ODD.md, generated from the config dataclasses.
+"""Parameter tables for docs/ODD.md, generated from the metadata of the config fields.
 
-The description of a parameter is the comment on its line in `sim/config/schema.py`; its default is the
-dataclass default; its source comes from SOURCES below ("assumed" where none is given). Run
-`python -m sim.config.paramdoc` to rewrite the tables inside docs/ODD.md; a test checks they are current.
+Each field's default, description, unit, range and source are declared once, with the field
+(`sim.config.fields.param`); the sections come from `sim.config.sections`. Run
+`python -m sim.config.paramdoc` to rewrite the tables inside docs/ODD.md; a test checks they are
+current.
 """
 
 from __future__ import annotations
 
-import inspect
-import re
 import sys
 from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
 
-from sim.config import schema as config_module
-from sim.config.schema import (
-    BrandConfig, ChatterConfig, DiffusionConfig, Incident, NamedAccount, NetworkConfig,
-    OpinionConfig, PopulationConfig, RoleShares, RunConfig, ScenarioConfig, StrategyConfig,
-)
-
-SECTIONS = (
-    ("seed and sections", RunConfig, ""),
-    ("scenario", ScenarioConfig, "scenario."),
-    ("scenario.brand", BrandConfig, "scenario.brand."),
-    ("scenario.accounts[i]", NamedAccount, "scenario.accounts[i]."),
-    ("scenario.incidents[i]", Incident, "scenario.incidents[i]."),
-    ("scenario.chatter", ChatterConfig, "scenario.chatter."),
-    ("strategy", StrategyConfig, "strategy."),
-    ("network", NetworkConfig, "network."),
-    ("population", PopulationConfig, "population."),
-    ("population.roles", RoleShares, "population.roles."),
-    ("diffusion", DiffusionConfig, "diffusion."),
-    ("opinion", OpinionConfig, "opinion."),
-)
-
-SOURCES = {
-    "network.exponent": "Kwak et al. 2010 (exponent ~2.28)",
-    "diffusion.view_delay_median_min": "Kwak et al. 2010 (half of retweets within an hour)",
-    "strategy.phone_capacity_per_hour": "seed 001 (Alaska Air: 500 calls/h)",
-    "strategy.phone_cost": "seed 001 (Alaska Air: $1.60 per call)",
-    "strategy.web_capacity_per_hour": "seed 001 (Alaska Air: 20,000 transactions/h)",
-    "strategy.web_cost": "seed 001 (Alaska Air: $0.54 per transaction)",
-    "opinion.response_decay_min": "Twitter/Applied Marketing Science 2016 (value of a reply falls within the hour)",
-    "opinion.recovery_gain": "de Matos et al. 2007 (service-recovery paradox), magnitude assumed",
-    "opinion.negativity_bias": "negativity bias of word of mouth; magnitude assumed",
-    "population.roles.networker": "seed 001 typology; share assumed",
-    "population.roles.opinion_leader": "seed 001 typology; share assumed",
-    "population.roles.trendsetter": "seed 001 typology; share assumed",
-    "population.roles.amplifier": "seed 001 typology; share assumed",
-    "strategy.response_target_min": "seed 003 (Comcast: solved within 20 minutes) for fast_social_care",
-}
-
-_LINE = re.compile(r"^\s+(\w+):\s*[^=]+?(?:=\s*(.+?))?\s*(?:#\s*(.*))?$")
+from sim.config.fields import info
+from sim.config.schema import RunConfig
+from sim.config.sections import all_subsections
 
 
-def _comments() -> dict[tuple[str, str], str]:
-    """(class name, field name) -> the comment on the field's line in sim/config/schema.py."""
-    out: dict[tuple[str, str], str] = {}
-    for name, obj in vars(config_module).items():
-        if not (inspect.isclass(obj) and is_dataclass(obj)):
-            continue
-        for line in inspect.getsource(obj).splitlines():
-            m = _LINE.match(line)
-            if m and m.group(3):
-                out[(name, m.group(1))] = m.group(3).strip()
-    return out
+def sections() -> list[tuple[str, type, str]]:
+    """(title, dataclass, key prefix) of every table: the seed, then each (nested) section."""
+    return [("seed and sections", RunConfig, "")] + all_subsections()
 
+
+SECTIONS = tuple(sections())
 
 def _default(f) -> object:
     if f.default is not MISSING:
@@ -88,25 +45,27 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def _source(prefix: str, kind: str, given: str) -> str:
+    if given:
+        return given
+    if prefix.startswith("scenario"):
+        return "set per scenario / preset"
+    return "choice" if kind in ("choice", "text", "flag", "list") else "assumed"
+
+
 def markdown() -> str:
     """All parameter tables as markdown."""
-    comments = _comments()
     parts = []
-    for title, cls, prefix in SECTIONS:
-        rows = ["| key | default | meaning | source |", "| --- | --- | --- | --- |"]
+    for title, cls, prefix in sections():
+        rows = ["| key | default | unit | range | meaning | source |",
+                "| --- | --- | --- | --- | --- | --- |"]
         for f in fields(cls):
             default = _default(f)
-            if default == "(section)":
+            if default == "(section)" or f.metadata.get("kind") == "section":
                 continue
-            key = prefix + f.name
-            meaning = comments.get((cls.__name__, f.name), "")
-            if key in SOURCES:
-                source = SOURCES[key]
-            elif prefix.startswith("scenario") or not isinstance(default, (int, float)) or isinstance(default, bool):
-                source = "set per scenario / preset" if prefix.startswith("scenario") else "choice"
-            else:
-                source = "assumed"
-            rows.append(f"| `{key}` | {_fmt(default)} | {meaning} | {source} |")
+            meta = info(f)
+            rows.append(f"| `{prefix}{f.name}` | {_fmt(default)} | {meta.unit} | {meta.range} | "
+                        f"{meta.doc} | {_source(prefix, meta.kind, meta.source)} |")
         parts.append(f"#### {title}\n\n" + "\n".join(rows))
     return "\n\n".join(parts) + "\n"
 
@@ -127,5 +86,6 @@ def update(path: Path) -> bool:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
+    default_doc = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else default_doc
     print("updated" if update(target) else "up to date", target)

@@ -1,42 +1,27 @@
-"""Range and consistency checks of a RunConfig, run before anything is built."""
+"""Range and consistency checks of a RunConfig, run before anything is built.
+
+The bounds of each number come from its field's metadata (`sim.config.fields.param`); the checks
+here are the ones across fields and sections.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import fields, is_dataclass
+from dataclasses import Field, fields, is_dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.config.choices import EDGELIST_FORMATS, NETWORK_KINDS, ORGANISATIONS, REPLY_MODES, ROLES, TRIAGE_ORDERS
+from sim.config.choices import (
+    EDGELIST_FORMATS, NETWORK_KINDS, ORGANISATIONS, POST_KINDS, REPLY_MODES, ROLES, TRIAGE_ORDERS,
+)
+from sim.config.fields import info
 from sim.errors import ConfigError
 from sim.service.shifts import parse_shift
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config.schema import RunConfig
 
-# Field names (in any section) that hold probabilities or shares in [0, 1].
-PROBABILITY_FIELDS = {
-    "listening_recall", "resolution_skill", "handoff_loss", "phone_uptake", "phone_resolution",
-    "web_share", "web_resolution", "kb_max_skill", "community_resolution",
-    "community_max_severity", "community_severe_resolution", "delight_post_prob", "bot_resolution", "bot_backfire",
-    "bot_severity_threshold", "compensation_min_severity", "customer_share", "severity",
-    "victim_complain_share", "contact_share", "complaint_severity", "attention", "answered_appeal", "canned_appeal", "delight_brand_reshare",
-    "resolved_appeal", "reply_visibility", "thanks_prob", "churn_prob_max", "recovery_floor",
-    "networker", "opinion_leader", "trendsetter", "amplifier", "p",
-}
-# Fields allowed to be negative (everything else numeric must be >= 0).
-SIGNED_FIELDS = {"sentiment", "sentiment_mean", "churn_threshold", "valence", "documented", "low", "high"}
-# Fields that must be strictly positive.
-POSITIVE_FIELDS = {
-    "reference_population", "horizon_h", "tick_min", "size", "mean_followers", "max_followers",
-    "view_delay_median_min", "max_age_h", "handling_time_min", "activity_a", "activity_b",
-    "susceptibility_a", "susceptibility_b", "phone_capacity_per_hour", "web_capacity_per_hour",
-    "delight_cost", "response_decay_min", "m", "k",
-}
-
-# Counts stored as floats in some sections must still be whole numbers.
-INTEGER_FIELDS = {"reference_population", "followers", "victims", "max_followups", "size"}
 MAX_PEOPLE = 2**31 - 2  # node ids are 32-bit
 MAX_HORIZON_H = 24 * 366
 TICK_DIVISORS = "a tick that divides an hour evenly, such as 0.5, 1, 2, 5, 10, 15, 30 or 60 minutes"
@@ -75,34 +60,15 @@ def _walk(obj: Any, prefix: str) -> None:
                 if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
                     raise ConfigError(f"{key}.{name}", v, "a finite number of 0 or more")
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            _check_number(key, f.name, value)
+            _check_number(key, f, value)
 
 
-def _check_number(key: str, name: str, value: float) -> None:
+def _check_number(key: str, f: Field, value: float) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         raise ConfigError(key, value, "a finite number")
-    if name in PROBABILITY_FIELDS:
-        if not 0.0 <= value <= 1.0:
-            raise ConfigError(key, value, "a probability or share between 0 and 1")
-    elif name in POSITIVE_FIELDS:
-        if value <= 0:
-            raise ConfigError(key, value, "a number greater than 0")
-    elif name in {"sentiment", "sentiment_mean"}:
-        if not -1.0 <= value <= 1.0:
-            raise ConfigError(key, value, "a sentiment between -1 and 1")
-    elif name == "churn_threshold":
-        if not -1.0 < value < 1.0:
-            raise ConfigError(key, value, "a sentiment strictly between -1 and 1")
-    elif name == "valence":
-        if value not in (-1, 1):
-            raise ConfigError(key, value, "-1 (complaint) or +1 (delight)")
-    elif name == "seed":
-        if not 0 <= value < 2**63:
-            raise ConfigError(key, value, "a whole number from 0 to 2**63-1")
-    elif name not in SIGNED_FIELDS and value < 0:
-        raise ConfigError(key, value, "a number of 0 or more")
-    if name in INTEGER_FIELDS and isinstance(value, float) and not value.is_integer():
-        raise ConfigError(key, value, "a whole number")
+    allowed = info(f).problem(value)
+    if allowed:
+        raise ConfigError(key, value, allowed)
 
 
 def _check_choices(cfg: RunConfig) -> None:
@@ -120,6 +86,7 @@ def _check_choices(cfg: RunConfig) -> None:
     for table in ("role_reshare", "role_post", "role_delay"):
         _check_roles(f"diffusion.{table}", getattr(cfg.diffusion, table))
     _check_roles("opinion.role_trust", cfg.opinion.role_trust)
+    _check_keys("diffusion.kind_reshare", cfg.diffusion.kind_reshare, POST_KINDS, "kinds of post")
     if cfg.network.kind == "edgelist" and not cfg.network.path:
         raise ConfigError("network.path", None, "a path to an edge list file when network.kind=edgelist")
     if cfg.population.size < 2:
@@ -131,10 +98,14 @@ def _check_choices(cfg: RunConfig) -> None:
 
 
 def _check_roles(key: str, table: dict[str, float]) -> None:
-    missing = [r for r in ROLES if r not in table]
-    extra = [r for r in table if r not in ROLES]
+    _check_keys(key, table, ROLES, "roles")
+
+
+def _check_keys(key: str, table: dict[str, float], names: tuple[str, ...], what: str) -> None:
+    missing = [r for r in names if r not in table]
+    extra = [r for r in table if r not in names]
     if missing or extra:
-        raise ConfigError(key, sorted(table), "exactly the roles " + ", ".join(ROLES))
+        raise ConfigError(key, sorted(table), f"exactly the {what} " + ", ".join(names))
 
 
 def _check_scenario(cfg: RunConfig) -> None:

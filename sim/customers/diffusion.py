@@ -19,19 +19,15 @@ import numpy as np
 from scipy.special import ndtri
 
 from sim.customers.calendar import Calendar
+from sim.config.choices import POST_KINDS
 from sim.config.schema import ROLES, DiffusionConfig
 from sim.customers.kernels import account_views, reshare_hits, select_viewers
 from sim.network import FollowerGraph
 from sim.customers.population import BRAND_NODE, Population
 from sim.engine.rng import derive
 
-KINDS = (
-    "complaint", "reshare", "praise", "thanks", "brand_reply", "brand_statement",
-    "followup", "peer_answer", "bot_reply", "mention",
-)
+KINDS = POST_KINDS
 KIND = {name: i for i, name in enumerate(KINDS)}
-# How reshareable each kind is (times reshare_base); replies are rarely passed on.
-KIND_RESHARE = np.array([1.0, 1.0, 1.0, 1.0, 0.2, 0.5, 1.0, 0.0, 0.3, 0.5])
 TOPIC_BACKGROUND, TOPIC_INCIDENT, TOPIC_SERVICE = 0, 1, 2
 TOPIC_CAMPAIGN = 3  # posts of delighted customers (proactive delight) and their reshares
 SALT_SEE, SALT_DELAY, SALT_RESHARE = 1, 2, 3
@@ -100,6 +96,8 @@ class Diffusion:
         self.reshared: set[tuple[int, int]] = set()
         self.role_reshare = np.array([cfg.role_reshare[r] for r in ROLES])
         self.role_delay = np.array([cfg.role_delay[r] for r in ROLES])
+        # how reshareable each kind is (times reshare_base), by kind code
+        self.kind_reshare = np.array([cfg.kind_reshare[k] for k in KINDS])
         self.max_age_min = cfg.max_age_h * 60.0
         size = n_ticks + 2
         self.impressions_tick = {v: np.zeros(size, dtype=np.int64) for v in (-1, 0, 1)}
@@ -157,7 +155,7 @@ class Diffusion:
         )
         posts.cascade[pid] = pid if cascade is None else cascade
         root = posts.cascade[pid]
-        posts.reshare_p[pid] = self.cfg.reshare_base * KIND_RESHARE[KIND[kind]] * (
+        posts.reshare_p[pid] = self.cfg.reshare_base * self.kind_reshare[KIND[kind]] * (
             self.cfg.negative_appeal if valence < 0 else 1.0
         )
         self.reshared.add((int(root), int(author)))

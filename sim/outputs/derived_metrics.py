@@ -21,13 +21,11 @@ import numpy as np
 
 from sim.customers.diffusion import KIND, TOPIC_CAMPAIGN
 from sim.customers.population import BRAND_NODE
+from sim.outputs.registry import scaled_counts
 from sim.scenario.scripted import contact_waits_min
 
 NOT_MENTIONS = (KIND["brand_reply"], KIND["peer_answer"], KIND["bot_reply"], KIND["brand_statement"])
-SCALED = (
-    "impressions_incident", "reach_campaign", "impressions_campaign", "campaign_posts",
-    "mentions_total", "mentions_brand", "fan_mentions", "fan_posts", "brand_followers", "direct_contacts",
-)
+SCALED = scaled_counts("derived")  # counts with a `_scaled` twin (sim/outputs/registry.py)
 EXPONENT_XMIN = 10  # smallest follower count the power-law fit may start from
 
 

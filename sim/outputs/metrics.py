@@ -9,17 +9,15 @@ import numpy as np
 import pandas as pd
 
 from sim.outputs.derived_metrics import derived_metrics
+from sim.outputs.registry import scaled_counts
 from sim.customers.diffusion import KINDS
 from sim.customers.opinion import churn
 from sim.customers.population import BRAND_NODE
 from sim.engine.rng import keyed_uniform
 
 # Count metrics get a `_scaled` twin (times the scale factor: real people / posts).
-COUNT_METRICS = (
-    "reach_negative", "reach_positive", "reach_neutral", "reach_incident",
-    "impressions_negative", "impressions_positive", "mentions_negative", "mentions_positive",
-    "complaints", "churned", "revenue_at_risk", "backlog_peak", "cases",
-)
+COUNT_METRICS = scaled_counts("run")
+# DESIGN.md's standard keys (all in the registry, sim/outputs/registry.py)
 STANDARD_METRICS = (
     "reach_negative", "reach_positive", "impressions_negative", "impressions_positive",
     "mentions_negative", "mentions_positive", "net_sentiment", "sentiment_mean_final",

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from sim.config.schema import RunConfig, ScenarioConfig
+from sim.config.schema import ChatterConfig, RunConfig, ScenarioConfig
 from sim.customers.population import Population
 
 CHATTER_KINDS = {-1: "complaint", 0: "mention", 1: "praise"}
@@ -60,9 +60,39 @@ class Clock:
         return self.at(tick)[1] / 60.0
 
 
-def diurnal(hour: np.ndarray) -> np.ndarray:
-    """Relative posting activity by hour of day: peak mid-afternoon, trough about 04:00."""
-    return 1.0 + 0.7 * np.cos(2.0 * np.pi * (hour - 16.0) / 24.0)
+_CHATTER = ChatterConfig()  # the defaults of the diurnal rhythm live in the schema
+
+
+def diurnal(hour: np.ndarray, amplitude: float = _CHATTER.diurnal_amplitude,
+            peak_h: float = _CHATTER.diurnal_peak_h) -> np.ndarray:
+    """Relative posting activity by hour of day (by default peak 16:00, trough 04:00).
+
+    Args:
+        hour: hours of the day (0..24).
+        amplitude: relative swing (`scenario.chatter.diurnal_amplitude`).
+        peak_h: hour of the peak (`scenario.chatter.diurnal_peak_h`).
+    """
+    return 1.0 + amplitude * np.cos(2.0 * np.pi * (hour - peak_h) / 24.0)
+
+
+def chatter_shape(ch: ChatterConfig, hour: np.ndarray) -> np.ndarray:
+    """The chatter's relative rate in each hour: the diurnal rhythm if `ch.diurnal`, else flat."""
+    if not ch.diurnal:
+        return np.ones_like(hour)
+    return diurnal(hour, ch.diurnal_amplitude, ch.diurnal_peak_h)
+
+
+def author_weights(pop: Population, ch: ChatterConfig, valence: int) -> np.ndarray:
+    """How likely each person is to author a background post of `valence` (not normalised).
+
+    Posting propensity times activity, times `ch.non_customer_weight` for non-customers; for a
+    valenced post also times the mood 1 - valence * sentiment, at least `ch.mood_floor`.
+    """
+    outsider = np.where(pop.is_customer, 1.0, ch.non_customer_weight)
+    base = pop.post_propensity * pop.activity * outsider
+    if not valence:
+        return base * np.maximum(np.ones(pop.size), ch.mood_floor)
+    return base * np.maximum(1.0 - valence * pop.sentiment0, ch.mood_floor)
 
 
 @dataclass
@@ -86,10 +116,8 @@ def chatter_schedule(cfg: RunConfig, pop: Population, clock: Clock, rng: np.rand
     ticks_per_hour = max(1, int(round(60.0 / sc.tick_min)))
     hours = np.arange(math.ceil(total / ticks_per_hour))
     hod = np.array([clock.hour_of_day(h * ticks_per_hour) for h in hours])
-    shape = diurnal(hod) if ch.diurnal else np.ones_like(hod)
+    shape = chatter_shape(ch, hod)
     n_fixed = 1 + len(sc.accounts)
-    base = pop.post_propensity * pop.activity * np.where(pop.is_customer, 1.0, 0.3)
-    base[:n_fixed] = 0.0
     parts = []
     for valence, rate in ((-1, ch.negative_per_hour), (0, ch.neutral_per_hour), (1, ch.positive_per_hour)):
         if rate <= 0:
@@ -99,8 +127,8 @@ def chatter_schedule(cfg: RunConfig, pop: Population, clock: Clock, rng: np.rand
         if k == 0:
             continue
         ticks = np.repeat(hours * ticks_per_hour, counts) + rng.integers(0, ticks_per_hour, size=k)
-        mood = 1.0 - valence * pop.sentiment0 if valence else np.ones(pop.size)
-        w = base * np.maximum(mood, 0.05)
+        w = author_weights(pop, ch, valence)
+        w[:n_fixed] = 0.0
         authors = rng.choice(pop.size, size=k, p=w / w.sum())
         parts.append((ticks, authors, np.full(k, valence, dtype=np.int8)))
     if not parts:

@@ -1,33 +1,22 @@
-"""Build a RunConfig from the presets in `conf/` exactly as the command line does.
+"""Build a RunConfig from the presets in `conf/` as the command line does.
 
 The dashboard and the teaching figures offer the presets of `conf/scenario/` and `conf/strategy/`
-by name; this module composes them with Hydra's compose API (so a preset means the same thing
-here as in `python -m experiments.run`) and checks the result with `RunConfig.from_dict`.
+by name; this module composes them with `sim.config.presets` (the one preset module: a preset
+means the same thing here as in `python -m experiments.run`) and checks the result with
+`RunConfig.from_dict`.
 """
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
 from typing import Any, Mapping
 
-from omegaconf import OmegaConf
-
+from sim.config import presets
 from sim.config.schema import RunConfig
-
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
-_LOCK = threading.Lock()
 
 
 def preset_names(group: str) -> list[str]:
     """Names of the presets in a config group (`scenario`, `strategy`, `network`)."""
-    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
+    return presets.names(group)
 
 
 def compose_run_config(
@@ -46,17 +35,12 @@ def compose_run_config(
         population: simulated people.
         seed: root seed of the run.
         strategy_overrides: knobs of the strategy to set on top of the preset.
-        overrides: further Hydra overrides (`key=value`).
+        overrides: further overrides (`key=value`).
 
     Returns:
         The checked RunConfig.
     """
-    from hydra import compose, initialize_config_dir
-
-    args = [f"scenario={scenario}", f"strategy={strategy}", f"population.size={int(population)}",
-            f"seed={int(seed)}"]
-    args += [f"++strategy.{k}={_value(v)}" for k, v in (strategy_overrides or {}).items()]
-    args += list(overrides)
-    with _LOCK, initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR)):
-        cfg = compose(config_name="config", overrides=args)
-    return RunConfig.from_dict(OmegaConf.to_container(cfg, resolve=True))
+    values = {"population.size": int(population), "seed": int(seed)}
+    values.update({f"strategy.{k}": v for k, v in (strategy_overrides or {}).items()})
+    values.update(presets.parse_overrides(overrides))
+    return RunConfig.from_dict(presets.compose(scenario, strategy, overrides=values))

@@ -7,7 +7,6 @@ every numeric metric of each case; `tests/regression/test_baseline.py` reruns th
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 BASELINE_FILE = "baseline.json"
@@ -38,10 +37,9 @@ def case_id(case: tuple) -> str:
 
 def load_preset(group: str, name: str) -> dict[str, Any]:
     """A preset file of conf/ as plain data."""
-    import yaml
+    from sim.config import presets
 
-    path = Path(__file__).resolve().parents[2] / "conf" / group / f"{name}.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return presets.load(group, name)
 
 
 def case_config(case: tuple) -> dict[str, Any]:
