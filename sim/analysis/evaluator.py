@@ -24,7 +24,6 @@ import json
 import logging
 import math
 import os
-import pickle
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -84,26 +83,56 @@ class Cache(Protocol):
         """Store a record."""
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python numbers, for JSON."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
 class DirectoryCache:
-    """One pickle file per finished run in a directory (written atomically)."""
+    """One folder per finished run: metrics.json, hourly.parquet and one file per extract.
+
+    A run's folder is written beside its final name and renamed onto it only when complete, so
+    a killed study never leaves a run that looks finished. No pickles: the files are data.
+    """
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
 
     def get(self, key: str) -> RunRecord | None:
         """The record stored under `key`, or None."""
-        file = self.path / f"{key}.pkl"
-        if not file.exists():
+        folder = self.path / key
+        if not (folder / "metrics.json").is_file():
             return None
-        with open(file, "rb") as fh:
-            return pickle.load(fh)
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        hourly = (pd.read_parquet(folder / "hourly.parquet")
+                  if (folder / "hourly.parquet").is_file() else None)
+        extras: dict[str, Any] = {}
+        for file in sorted(folder.glob("extra-*")):
+            name = file.stem[len("extra-"):]
+            extras[name] = (pd.read_parquet(file) if file.suffix == ".parquet"
+                            else json.loads(file.read_text(encoding="utf-8")))
+        return RunRecord(metrics=metrics, hourly=hourly, extras=extras)
 
     def put(self, key: str, record: RunRecord) -> None:
-        """Store a record."""
-        from sim.outputs.io import atomic_path
+        """Store a record (atomically, as a whole folder)."""
+        import shutil
+        import tempfile
 
-        with atomic_path(self.path / f"{key}.pkl") as tmp, open(tmp, "wb") as fh:
-            pickle.dump(record, fh)
+        self.path.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", suffix=".partial", dir=self.path))
+        try:
+            (tmp / "metrics.json").write_text(json.dumps(record.metrics, default=_plain), encoding="utf-8")
+            if record.hourly is not None:
+                record.hourly.to_parquet(tmp / "hourly.parquet", index=False)
+            for name, value in record.extras.items():
+                if isinstance(value, pd.DataFrame):
+                    value.to_parquet(tmp / f"extra-{name}.parquet", index=False)
+                else:
+                    (tmp / f"extra-{name}.json").write_text(json.dumps(dict(value), default=_plain),
+                                                            encoding="utf-8")
+            os.replace(tmp, self.path / key)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 @dataclass

@@ -44,7 +44,7 @@ class Replicate:
     cf_hourly: pd.DataFrame | None = None
 
 
-def _target_values(targets: Sequence[Target], rc: RunConfig, result: Any) -> dict[str, Any]:
+def _values_of_targets(targets: Sequence[Target], rc: RunConfig, result: Any) -> dict[str, Any]:
     """The values of the targets in one run (an extract of the evaluator)."""
     return {"values": {t.name: measure(t, result.metrics, result.timeseries) for t in targets}}
 
@@ -68,7 +68,7 @@ def replicate(documented: Mapping[str, Any], counterfactual: Mapping[str, Any] |
     if counterfactual is not None:
         cases.append(Case("counterfactual", counterfactual))
     ev = evaluate(cases, list(seeds), n_jobs=n_jobs, hourly=HOURLY,
-                  extract=partial(_target_values, list(targets)), reuse_structure=reuse)
+                  extract=partial(_values_of_targets, list(targets)), reuse_structure=reuse)
     out = []
     for r, seed in enumerate(seeds):
         doc = ev.record("documented", r)

@@ -160,15 +160,15 @@ def test_a_failing_run_is_reported_with_its_id_replicate_and_seed(n_jobs):
 
 def test_a_cache_directory_keeps_finished_runs(tmp_path, counted_builds):
     first = evaluate(two_strategies(), 1, cache=tmp_path, hourly=("hour",))
-    assert len(list(tmp_path.glob("*.pkl"))) == 2 and first.environments == 1
+    assert len(list(tmp_path.glob("*/metrics.json"))) == 2 and first.environments == 1
     again = evaluate(two_strategies() + [Case("new", config("ignore", seed=9))], 1, cache=tmp_path,
                      hourly=("hour",))
     assert again.environments == 1 and len(counted_builds) == 2  # only "new" ran
     pd.testing.assert_frame_equal(first.runs, again.runs[again.runs["config"] != "new"])
     # what is collected is part of the key: other hourly columns are not served from the cache
-    key_count = len(list(tmp_path.glob("*.pkl")))
+    key_count = len(list(tmp_path.glob("*/metrics.json")))
     evaluate(two_strategies()[:1], 1, cache=DirectoryCache(tmp_path), hourly=("hour", "backlog"))
-    assert len(list(tmp_path.glob("*.pkl"))) == key_count + 1
+    assert len(list(tmp_path.glob("*/metrics.json"))) == key_count + 1
 
 
 def test_jobs_group_shared_environments_and_split_only_to_fill_workers():
