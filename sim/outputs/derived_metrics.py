@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.customers.diffusion import KIND, TOPIC_CAMPAIGN
 from sim.customers.population import BRAND_NODE
+from sim.engine.protocols import HubModel
 from sim.scenario.scripted import contact_waits_min
 
 NOT_MENTIONS = (KIND["brand_reply"], KIND["peer_answer"], KIND["bot_reply"], KIND["brand_statement"])
@@ -35,14 +36,14 @@ def _nan_median(x: list[float]) -> float:
     return float(np.median(x)) if x else float("nan")
 
 
-def _per_hour_peak(model, kind: str) -> float:
+def _per_hour_peak(model: HubModel, kind: str) -> float:
     ticks = [t for t, k, _, _ in model.service_events if k == kind]
     if not ticks:
         return 0.0
     return float(np.bincount(np.asarray(ticks) // model.ticks_per_hour).max())
 
 
-def incident_handling(model) -> dict[str, float]:
+def incident_handling(model: HubModel) -> dict[str, float]:
     """Answers and resolutions of the incidents' named complainers."""
     sc, desk = model.cfg.scenario, model.desk
     index = {a.name: i + 1 for i, a in enumerate(sc.accounts)}
@@ -61,7 +62,7 @@ def incident_handling(model) -> dict[str, float]:
     }
 
 
-def mention_metrics(model) -> dict[str, float]:
+def mention_metrics(model: HubModel) -> dict[str, float]:
     """Brand mentions by valence group and by the brand's own followers."""
     posts, g = model.diffusion.posts, model.graph
     author, kind, valence = posts.column("author"), posts.column("kind"), posts.column("valence")
@@ -78,7 +79,7 @@ def mention_metrics(model) -> dict[str, float]:
     }
 
 
-def campaign_metrics(model) -> dict[str, float]:
+def campaign_metrics(model: HubModel) -> dict[str, float]:
     """Reach and tone of the delight campaign's posts (delighted customers and their reshares)."""
     d = model.diffusion
     topic, valence = d.posts.column("topic"), d.posts.column("valence")
@@ -92,7 +93,7 @@ def campaign_metrics(model) -> dict[str, float]:
     }
 
 
-def channel_metrics(model) -> dict[str, float]:
+def channel_metrics(model: HubModel) -> dict[str, float]:
     """Direct contacts and the phone line / web self-service under load."""
     desk = model.desk
     out = {"direct_contacts": float(len(model.direct_contacts))}
@@ -106,7 +107,7 @@ def channel_metrics(model) -> dict[str, float]:
     return out
 
 
-def workload_sla(model) -> dict[str, float]:
+def workload_sla(model: HubModel) -> dict[str, float]:
     """Share of the run's complaints (unseen workload included, its warm-up week not) answered
     within the strategy's response target."""
     desk = model.desk
@@ -116,7 +117,7 @@ def workload_sla(model) -> dict[str, float]:
     return {"workload_sla_met_share": met / len(cases) if cases else float("nan")}
 
 
-def reshare_timing(model) -> dict[str, float]:
+def reshare_timing(model: HubModel) -> dict[str, float]:
     """Share of reshares posted within an hour of their cascade's original post."""
     posts = model.diffusion.posts
     kind, tick, cascade = posts.column("kind"), posts.column("tick"), posts.column("cascade")
@@ -128,7 +129,7 @@ def reshare_timing(model) -> dict[str, float]:
             "reshare_delay_median_min": float(np.median(delay))}
 
 
-def follower_exponent(model) -> float:
+def follower_exponent(model: HubModel) -> float:
     """Maximum-likelihood power-law exponent of ordinary accounts' follower counts in the tail.
 
     The discrete approximation of Clauset, Shalizi and Newman (2009),
@@ -146,7 +147,7 @@ def follower_exponent(model) -> float:
     return float(1.0 + x.size / np.log(x / (xmin - 0.5)).sum())
 
 
-def derived_metrics(model) -> dict[str, float]:
+def derived_metrics(model: HubModel) -> dict[str, float]:
     """All metrics of this module, with `_scaled` twins of the counts."""
     m: dict[str, float] = {}
     for part in (incident_handling, mention_metrics, campaign_metrics, channel_metrics, workload_sla, reshare_timing):

@@ -26,13 +26,14 @@ import numpy as np
 from sim.config.schema import BrandAction
 from sim.customers.diffusion import TOPIC_INCIDENT, TOPIC_SERVICE
 from sim.customers.population import BRAND_NODE
+from sim.engine.protocols import HubModel
 from sim.engine.rng import derive, keyed_uniform
 from sim.service.cases import Case
 
 SALT_CONTACT, SALT_CONTACT_DELAY = 11, 12
 
 
-def schedule_scripted(model, victims: list[np.ndarray]) -> None:
+def schedule_scripted(model: HubModel, victims: list[np.ndarray]) -> None:
     """Put the scenario's scripted actions and direct contacts on the model's calendar."""
     sc = model.cfg.scenario
     model.direct_contacts = []
@@ -52,18 +53,18 @@ def schedule_scripted(model, victims: list[np.ndarray]) -> None:
             model.schedule(t0 + max(1, d), _contact, model, j, person)
 
 
-def _tick(model, hours: float) -> int:
+def _tick(model: HubModel, hours: float) -> int:
     return int(round(hours * 60.0 / model.tick_min))
 
 
-def _named_case(model, incident: int) -> Case | None:
+def _named_case(model: HubModel, incident: int) -> Case | None:
     sc = model.cfg.scenario
     name = sc.incidents[incident].complainers[0]
     node = 1 + [a.name for a in sc.accounts].index(name)
     return model.desk.case_of_author.get(node)
 
 
-def _act(model, i: int, action: BrandAction) -> None:
+def _act(model: HubModel, i: int, action: BrandAction) -> None:
     desk = model.desk
     if action.kind == "statement":
         _statement(model, i)
@@ -80,7 +81,7 @@ def _act(model, i: int, action: BrandAction) -> None:
         model.log_event("scripted_resolve", case.author, case.post)
 
 
-def _statement(model, i: int) -> None:
+def _statement(model: HubModel, i: int) -> None:
     pid = model.diffusion.post(model.tick, BRAND_NODE, "brand_statement", 1, topic=TOPIC_SERVICE,
                                key=derive(model.streams.key("scripted"), i))
     model.log_event("brand_statement", BRAND_NODE, pid)
@@ -90,7 +91,7 @@ def _statement(model, i: int) -> None:
     model.desk._damp([int(c) for c in roots], model.cfg.diffusion.answered_appeal)
 
 
-def _contact(model, j: int, person: int) -> None:
+def _contact(model: HubModel, j: int, person: int) -> None:
     """A victim contacts service directly: web self-service or the phone line."""
     desk, inc = model.desk, model.cfg.scenario.incidents[j]
     case = Case(id=len(model.direct_contacts), author=person, post=-1 - j, tick=model.tick,
@@ -102,7 +103,7 @@ def _contact(model, j: int, person: int) -> None:
     (desk.web if web else desk.phone).arrive(case, model.tick)
 
 
-def contact_waits_min(model, channel: str) -> np.ndarray:
+def contact_waits_min(model: HubModel, channel: str) -> np.ndarray:
     """Minutes each served direct contact of `channel` waited (from contact to service)."""
     served = [c for c in model.direct_contacts if c.channel == channel and c.closed >= 0]
     return np.array([(c.closed - c.tick) * model.tick_min for c in served], dtype=np.float64)

@@ -22,6 +22,7 @@ from sim.config.schema import StrategyConfig
 from sim.customers.diffusion import KIND, TOPIC_CAMPAIGN
 from sim.customers.population import BRAND_NODE
 from sim.engine.rng import derive, keyed_uniform_one
+from sim.service.context import DeskModel
 
 MENTION_KINDS = (KIND["praise"], KIND["mention"])
 
@@ -29,7 +30,7 @@ MENTION_KINDS = (KIND["praise"], KIND["mention"])
 class Delight:
     """Spends the daily delight budget on customers who mention the brand."""
 
-    def __init__(self, model, strategy: StrategyConfig):
+    def __init__(self, model: DeskModel, strategy: StrategyConfig):
         self.model = model
         self.strategy = strategy
         self.spent = 0.0  # real dollars

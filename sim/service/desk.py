@@ -25,6 +25,7 @@ from sim.customers.population import BRAND_NODE
 from sim.engine.rng import derive, keyed_uniform_one
 from sim.service.cases import NOT_YET, Case, TriageQueue
 from sim.service.channels import Channel
+from sim.service.context import DeskModel
 from sim.service.delight import Delight
 from sim.service.shifts import parse_shift
 from sim.service.staff import CareAgent, SuperUserAgent
@@ -38,7 +39,7 @@ LARGE_ACCOUNT_FOLLOWERS = 10_000  # real followers from which an account counts 
 class ServiceDesk:
     """Listening, triage, staff, channels and costs of one strategy."""
 
-    def __init__(self, model, strategy: StrategyConfig):
+    def __init__(self, model: DeskModel, strategy: StrategyConfig):
         self.model = model
         self.strategy = s = strategy
         self.tick_min = model.tick_min
