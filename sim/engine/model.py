@@ -27,6 +27,9 @@ from sim.scenario.schedule import (
 )
 from sim.scenario.scripted import schedule_scripted
 from sim.service.desk import ServiceDesk
+from sim.service.workload import unseen_cases, unseen_workload
+
+WARMUP_H = 168.0  # the desk works one week of real workload before the run starts
 
 
 @dataclass
@@ -98,6 +101,8 @@ class SocialCareModel(mesa.Model):
         self.mentions_tick = {v: np.zeros(self.n_ticks + 2, dtype=np.int64) for v in (-1, 0, 1)}
         self.sentiment_initial = self.opinion.mean()
         self.desk = ServiceDesk(self, cfg.strategy)
+        if self.desk.takes_work:
+            self._warm_up_desk(int(round(WARMUP_H * 60.0 / self.tick_min)))
         self._schedule_chatter(env.chatter)
         self._schedule_incidents(env.victims)
         schedule_scripted(self, env.victims)
@@ -136,11 +141,28 @@ class SocialCareModel(mesa.Model):
             self._calendar[tick].append((fn, args))
 
     def fire_due(self, tick: int) -> int:
-        """Call the events scheduled for `tick` (the service desk's warm-up uses it); how many."""
+        """Call the events scheduled for `tick` (the desk's warm-up uses it); how many."""
         due = self._calendar.pop(tick, ())
         for fn, args in due:
             fn(*args)
         return len(due)
+
+    def _warm_up_desk(self, ticks: int) -> None:
+        """Give the desk its unseen workload and run the week before the start (all of it unseen),
+        so that the desk starts with the queue, the phone line and the knowledge base it would
+        really have; then the desk zeroes its counters."""
+        wl = unseen_workload(self.cfg, self.pop, self.scale, self.streams.generator("workload"), ticks)
+        for case in unseen_cases(wl):
+            self.schedule(case.tick, self.desk.unseen_arrival, case)
+        # ticks before the start are negative; the last one (-1 = NOT_YET) is merged into -2
+        for t in range(-ticks - 1, -1):
+            self.tick = t
+            self.fire_due(t)
+            self.desk.step()
+        while self.fire_due(-1):
+            pass
+        self.tick = 0
+        self.desk.start()
 
     def log_event(self, kind: str, author: int, parent: int) -> None:
         """Record a service event (not a post) in the event log."""

@@ -24,7 +24,6 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config.schema import BrandAction
-from sim.customers.diffusion import TOPIC_INCIDENT, TOPIC_SERVICE
 from sim.customers.population import BRAND_NODE
 from sim.engine.protocols import HubModel
 from sim.engine.rng import derive, keyed_uniform
@@ -74,21 +73,15 @@ def _act(model: HubModel, i: int, action: BrandAction) -> None:
         return
     if case.first_response < 0:
         case.awaiting = True
-        desk._respond(case, "brand_reply", BRAND_NODE, valence=1, canned=False)
+        desk.outcomes.respond(case, "brand_reply", BRAND_NODE, valence=1, canned=False)
         model.log_event("scripted_reply", case.author, case.post)
     if action.kind == "resolve" and not case.resolved:
-        desk._resolved(case, compensation=action.compensation)
+        desk.outcomes.resolved(case, compensation=action.compensation)
         model.log_event("scripted_resolve", case.author, case.post)
 
 
 def _statement(model: HubModel, i: int) -> None:
-    pid = model.diffusion.post(model.tick, BRAND_NODE, "brand_statement", 1, topic=TOPIC_SERVICE,
-                               key=derive(model.streams.key("scripted"), i))
-    model.log_event("brand_statement", BRAND_NODE, pid)
-    posts = model.diffusion.posts
-    topic, cascade = posts.column("topic"), posts.column("cascade")
-    roots = np.flatnonzero((topic == TOPIC_INCIDENT) & (cascade == np.arange(posts.n)))
-    model.desk._damp([int(c) for c in roots], model.cfg.diffusion.answered_appeal)
+    model.desk.statements.post(derive(model.streams.key("scripted"), i))
 
 
 def _contact(model: HubModel, j: int, person: int) -> None:
@@ -97,10 +90,8 @@ def _contact(model: HubModel, j: int, person: int) -> None:
     case = Case(id=len(model.direct_contacts), author=person, post=-1 - j, tick=model.tick,
                 severity=inc.severity, followers=int(model.pop.followers[person]),
                 influence=int(model.pop.influence[person]))
-    web = desk.case_uniform(case, 9) < desk.strategy.web_share
-    case.channel = "web" if web else "phone"
     model.direct_contacts.append(case)
-    (desk.web if web else desk.phone).arrive(case, model.tick)
+    desk.direct_contact(case)
 
 
 def contact_waits_min(model: HubModel, channel: str) -> np.ndarray:

@@ -22,7 +22,7 @@ from sim.config.schema import StrategyConfig
 from sim.customers.diffusion import KIND, TOPIC_CAMPAIGN
 from sim.customers.population import BRAND_NODE
 from sim.engine.rng import derive, keyed_uniform_one
-from sim.service.context import DeskModel
+from sim.service.context import Publisher
 
 MENTION_KINDS = (KIND["praise"], KIND["mention"])
 
@@ -30,19 +30,20 @@ MENTION_KINDS = (KIND["praise"], KIND["mention"])
 class Delight:
     """Spends the daily delight budget on customers who mention the brand."""
 
-    def __init__(self, model: DeskModel, strategy: StrategyConfig):
-        self.model = model
+    def __init__(self, ctx: Publisher, strategy: StrategyConfig, key: int):
+        """Spend under `strategy`; draws are keyed by `key` (the stream "delight")."""
+        self.ctx = ctx
         self.strategy = strategy
         self.spent = 0.0  # real dollars
         self.count = 0  # simulated people surprised
         self.delighted: set[int] = set()
         self._day = -1
         self._left = 0.0
-        self.key = model.streams.key("delight")
+        self.key = key
 
     def consider(self, pid: int, author: int) -> None:
         """Maybe surprise the author of post `pid` (a praise or a mention of the brand)."""
-        s, m = self.strategy, self.model
+        s, m = self.strategy, self.ctx
         if s.delight_budget_per_day <= 0 or s.listening_recall <= 0:
             return
         posts = m.diffusion.posts
@@ -72,13 +73,17 @@ class Delight:
             m.schedule(m.tick + delay, self._post, author, pid, key)
 
     def _post(self, author: int, pid: int, key: int) -> None:
-        m = self.model
+        m = self.ctx
         new = m.publish(m.tick, author, "praise", 1, parent=pid, topic=TOPIC_CAMPAIGN, key=derive(key, 4),
                         appeal=self.strategy.delight_appeal)
         if keyed_uniform_one(key, 6) < self.strategy.delight_brand_reshare:
             m.schedule(m.tick + max(1, math.ceil(30.0 / m.tick_min)), self._brand_reshare, new)
 
     def _brand_reshare(self, pid: int) -> None:
-        m = self.model
+        m = self.ctx
         new = m.diffusion.reshare(m.tick, BRAND_NODE, pid)
         m.log_event("brand_reshare", BRAND_NODE, new)
+
+    def metrics(self, scale: float) -> dict[str, float]:
+        """Delight's own metric: real people surprised (`scale` real people per simulated one)."""
+        return {"delights": self.count * scale}
