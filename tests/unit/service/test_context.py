@@ -19,7 +19,8 @@ def _members(protocol: type) -> set[str]:
         if klass is object or klass.__name__ in ("Protocol", "Generic"):
             continue
         names |= set(getattr(klass, "__annotations__", {}))
-        names |= {n for n, v in vars(klass).items() if inspect.isfunction(v) and not n.startswith("_")}
+        names |= {n for n, v in vars(klass).items()
+                  if inspect.isfunction(v) and not n.startswith("_")}
     return names
 
 
