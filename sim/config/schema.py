@@ -132,6 +132,7 @@ class ScenarioConfig:
     # settings: dotted keys of network/population/diffusion/opinion that replace the library
     # defaults in this scenario; any value set explicitly still wins
     settings: dict[str, float] = field(default_factory=dict)  # model parameters the scenario sets
+    warmup_h: float = 168.0  # real workload the desk works before the start, hours (0 = none)
 
 
 @dataclass
@@ -195,6 +196,8 @@ class StrategyConfig:
     bot_cost: float = 0.05
     # public statement when negative mentions per hour pass a threshold (0 = never)
     statement_threshold_per_hour: float = 0.0
+    kb_speedup: float = 0.3  # handling-time cut at the knowledge base's skill cap, share
+    community_min_sentiment: float = 0.3  # initial sentiment a super-user must exceed, -1 to 1
 
 
 

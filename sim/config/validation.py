@@ -23,10 +23,11 @@ PROBABILITY_FIELDS = {
     "bot_severity_threshold", "compensation_min_severity", "customer_share", "severity",
     "victim_complain_share", "contact_share", "complaint_severity", "attention", "answered_appeal", "canned_appeal", "delight_brand_reshare",
     "resolved_appeal", "reply_visibility", "thanks_prob", "churn_prob_max", "recovery_floor",
-    "networker", "opinion_leader", "trendsetter", "amplifier", "p",
+    "networker", "opinion_leader", "trendsetter", "amplifier", "p", "kb_speedup",
 }
 # Fields allowed to be negative (everything else numeric must be >= 0).
-SIGNED_FIELDS = {"sentiment", "sentiment_mean", "churn_threshold", "valence", "documented", "low", "high"}
+SIGNED_FIELDS = {"sentiment", "sentiment_mean", "churn_threshold", "valence", "documented", "low", "high",
+                 "community_min_sentiment"}
 # Fields that must be strictly positive.
 POSITIVE_FIELDS = {
     "reference_population", "horizon_h", "tick_min", "size", "mean_followers", "max_followers",
@@ -87,7 +88,7 @@ def _check_number(key: str, name: str, value: float) -> None:
     elif name in POSITIVE_FIELDS:
         if value <= 0:
             raise ConfigError(key, value, "a number greater than 0")
-    elif name in {"sentiment", "sentiment_mean"}:
+    elif name in {"sentiment", "sentiment_mean", "community_min_sentiment"}:
         if not -1.0 <= value <= 1.0:
             raise ConfigError(key, value, "a sentiment between -1 and 1")
     elif name == "churn_threshold":

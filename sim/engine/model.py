@@ -29,8 +29,6 @@ from sim.scenario.scripted import schedule_scripted
 from sim.service.desk import ServiceDesk
 from sim.service.workload import unseen_cases, unseen_workload
 
-WARMUP_H = 168.0  # the desk works one week of real workload before the run starts
-
 
 @dataclass
 class Environment:
@@ -102,7 +100,7 @@ class SocialCareModel(mesa.Model):
         self.sentiment_initial = self.opinion.mean()
         self.desk = ServiceDesk(self, cfg.strategy)
         if self.desk.takes_work:
-            self._warm_up_desk(int(round(WARMUP_H * 60.0 / self.tick_min)))
+            self._warm_up_desk(int(round(sc.warmup_h * 60.0 / self.tick_min)))
         self._schedule_chatter(env.chatter)
         self._schedule_incidents(env.victims)
         schedule_scripted(self, env.victims)
@@ -248,12 +246,13 @@ class SocialCareModel(mesa.Model):
         )
 
     def super_user_nodes(self, k: int) -> np.ndarray:
-        """The k most influential happy customers, who can become community super-users."""
+        """The k most influential customers happier than `strategy.community_min_sentiment`,
+        who can become community super-users."""
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
         pop = self.pop
         fixed = 1 + len(self.cfg.scenario.accounts)
-        ok = pop.is_customer & (pop.sentiment0 > 0.3)
+        ok = pop.is_customer & (pop.sentiment0 > self.cfg.strategy.community_min_sentiment)
         ok[:fixed] = False
         cand = np.flatnonzero(ok)
         return cand[np.argsort(-pop.influence[cand], kind="stable")[:k]]

@@ -1,14 +1,13 @@
 """The closed-loop knowledge base: resolution improves as cases close (seed 003).
 
 Every resolved case adds `kb_gain_per_case` to the staff's resolution probability, up to
-`kb_max_skill`; the handling time falls with the progress made, by up to 30% at the cap.
+`kb_max_skill`; the handling time falls with the progress made, by up to `kb_speedup` (a share,
+30% by default) at the cap.
 """
 
 from __future__ import annotations
 
 from sim.config.schema import StrategyConfig
-
-SPEEDUP = 0.3  # handling-time cut at the skill cap (share of the handling time)
 
 
 class KnowledgeBase:
@@ -31,12 +30,12 @@ class KnowledgeBase:
         return min(cap, s.resolution_skill + s.kb_gain_per_case * self.resolved)
 
     def speed(self) -> float:
-        """Handling-time factor: 1 without progress, 1 - SPEEDUP at the skill cap."""
+        """Handling-time factor: 1 without progress, 1 - `kb_speedup` at the skill cap."""
         s = self.strategy
         if not s.knowledge_base or s.kb_max_skill <= s.resolution_skill:
             return 1.0
         progress = (self.skill() - s.resolution_skill) / (s.kb_max_skill - s.resolution_skill)
-        return 1.0 - SPEEDUP * progress
+        return 1.0 - s.kb_speedup * progress
 
     def metrics(self) -> dict[str, float]:
         """The knowledge base's own metric."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.service.knowledge import SPEEDUP, KnowledgeBase
+from sim.service.knowledge import KnowledgeBase
 from sim.service.routing import Routing
 from tests.unit.service.fakes import case, strategy
 
@@ -52,11 +52,11 @@ def test_knowledge_base_skill_grows_per_resolved_case_up_to_its_cap():
     for _ in range(10):
         kb.record()
     assert kb.skill() == pytest.approx(0.8)
-    assert kb.speed() == pytest.approx(1.0 - SPEEDUP * 0.1 / 0.25)
+    assert kb.speed() == pytest.approx(1.0 - 0.3 * 0.1 / 0.25)  # kb_speedup 0.3 by default
     for _ in range(1000):
         kb.record()
     assert kb.skill() == pytest.approx(0.95)
-    assert kb.speed() == pytest.approx(1.0 - SPEEDUP)
+    assert kb.speed() == pytest.approx(0.7)
     assert kb.metrics() == {"kb_resolution_final": pytest.approx(0.95)}
 
 
@@ -65,3 +65,11 @@ def test_without_a_knowledge_base_nothing_improves():
     for _ in range(50):
         kb.record()
     assert kb.skill() == 0.6 and kb.speed() == 1.0
+
+
+def test_the_knowledge_base_speed_up_is_a_knob():
+    kb = KnowledgeBase(strategy(knowledge_base=True, resolution_skill=0.5, kb_max_skill=0.9,
+                                kb_gain_per_case=0.1, kb_speedup=0.5))
+    for _ in range(4):
+        kb.record()
+    assert kb.speed() == pytest.approx(0.5)
