@@ -21,6 +21,7 @@ from sim.customers.opinion import Opinion
 from sim.customers.population import BRAND_NODE, Population, build_population
 from sim.engine.resources import check_memory
 from sim.engine.rng import Streams, derive, keyed_uniform
+from sim.engine.streams import salt
 from sim.scenario.schedule import (
     CHATTER_KINDS, Chatter, Clock, chatter_schedule, incident_victims, n_ticks,
     named_follower_counts, scale_factor,
@@ -190,7 +191,8 @@ class SocialCareModel(mesa.Model):
             self.schedule(t, self._chatter_post, i, a, v, key)
 
     def _chatter_post(self, i: int, author: int, valence: int, key: int) -> None:
-        self.publish(self.tick, author, CHATTER_KINDS[valence], valence, key=derive(key, i), topic=TOPIC_BACKGROUND)
+        self.publish(self.tick, author, CHATTER_KINDS[valence], valence, key=derive(key, salt("post.chatter"), i),
+                     topic=TOPIC_BACKGROUND)
 
     def _schedule_incidents(self, victims: list[np.ndarray]) -> None:
         sc = self.cfg.scenario
@@ -201,14 +203,20 @@ class SocialCareModel(mesa.Model):
             gap = max(0, int(round(inc.complainer_gap_min / self.tick_min)))
             people = [index[name] for name in inc.complainers]
             hit = np.asarray(victims[j], dtype=np.int64)
-            u = keyed_uniform(derive(key, j), hit, 1)
+            u = keyed_uniform(derive(key, j), hit, salt("incident.speaks"))
             speakers = hit[u < inc.victim_complain_share]
-            delays = np.ceil(-60.0 * np.log1p(-keyed_uniform(derive(key, j), speakers, 2)) / self.tick_min)
+            u_delay = keyed_uniform(derive(key, j), speakers, salt("incident.delay"))
+            delays = np.ceil(-60.0 * np.log1p(-u_delay) / self.tick_min)
+            post_salt = salt("post.incident")
+
+            def post_key(person: int, j: int = j) -> int:
+                return derive(key, post_salt, j, person)
+
             self.schedule(t0, self.opinion.incident_hit, hit, inc.severity)
             for r, person in enumerate(people):
-                self.schedule(t0 + r * gap, self._incident_complaint, j, person, derive(key, j, person))
+                self.schedule(t0 + r * gap, self._incident_complaint, j, person, post_key(person))
             for person, d in zip(speakers.tolist(), delays.astype(np.int64).tolist()):
-                self.schedule(t0 + d, self._incident_complaint, j, person, derive(key, j, person))
+                self.schedule(t0 + d, self._incident_complaint, j, person, post_key(person))
 
     def _incident_complaint(self, j: int, person: int, key: int) -> None:
         inc = self.cfg.scenario.incidents[j]
@@ -241,7 +249,8 @@ class SocialCareModel(mesa.Model):
         self.severity[posts.n] = case.severity
         self.publish(
             self.tick, case.author, "followup", -1, parent=case.post,
-            key=derive(int(posts.key[root]), 31, case.followups), topic=int(posts.topic[case.post]),
+            key=derive(int(posts.key[root]), salt("post.followup"), case.followups),
+            topic=int(posts.topic[case.post]),
             appeal=float(posts.appeal[root]),
         )
 

@@ -27,9 +27,8 @@ from sim.config.schema import BrandAction
 from sim.customers.population import BRAND_NODE
 from sim.engine.protocols import HubModel
 from sim.engine.rng import derive, keyed_uniform
+from sim.engine.streams import salt
 from sim.service.cases import Case
-
-SALT_CONTACT, SALT_CONTACT_DELAY = 11, 12
 
 
 def schedule_scripted(model: HubModel, victims: list[np.ndarray]) -> None:
@@ -44,8 +43,8 @@ def schedule_scripted(model: HubModel, victims: list[np.ndarray]) -> None:
         hit = np.asarray(victims[j], dtype=np.int64)
         if inc.contact_share <= 0 or hit.size == 0:
             continue
-        callers = hit[keyed_uniform(derive(key, j), hit, SALT_CONTACT) < inc.contact_share]
-        u = keyed_uniform(derive(key, j), callers, SALT_CONTACT_DELAY)
+        callers = hit[keyed_uniform(derive(key, j), hit, salt("contact.calls")) < inc.contact_share]
+        u = keyed_uniform(derive(key, j), callers, salt("contact.delay"))
         delays = np.ceil(-inc.contact_delay_min * np.log1p(-u) / model.tick_min).astype(np.int64)
         t0 = _tick(model, inc.at_h)
         for person, d in zip(callers.tolist(), delays.tolist()):
@@ -81,7 +80,8 @@ def _act(model: HubModel, i: int, action: BrandAction) -> None:
 
 
 def _statement(model: HubModel, i: int) -> None:
-    model.desk.statements.post(derive(model.streams.key("scripted"), i))
+    key = model.streams.key("scripted")
+    model.desk.statements.post(derive(key, salt("post.scripted_statement"), i))
 
 
 def _contact(model: HubModel, j: int, person: int) -> None:

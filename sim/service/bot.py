@@ -36,8 +36,8 @@ class Bot:
         s = self.strategy
         self.contacts += 1
         severe = case.severity > s.bot_severity_threshold
-        backfire = severe and self.draws.uniform(case, 10) < s.bot_backfire
-        resolved = not backfire and self.draws.uniform(case, 13) < s.bot_resolution
+        backfire = severe and self.draws.uniform(case, "bot.backfire") < s.bot_backfire
+        resolved = not backfire and self.draws.uniform(case, "bot.resolves") < s.bot_resolution
         return BotAnswer(backfire, resolved)
 
     def cost(self) -> float:

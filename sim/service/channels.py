@@ -69,7 +69,8 @@ class Channels:
 
     def choose(self, case: Case) -> Channel:
         """Send `case` to the web (with probability `web_share`) or the phone line."""
-        case.channel = "web" if self.draws.uniform(case, 9) < self.strategy.web_share else "phone"
+        web = self.draws.uniform(case, "channel.web") < self.strategy.web_share
+        case.channel = "web" if web else "phone"
         return self.of(case)
 
     def of(self, case: Case) -> Channel:
@@ -79,14 +80,14 @@ class Channels:
     def redirect(self, case: Case) -> int | None:
         """Channel shift: ticks until the customer gets through, or None if they never try."""
         s = self.strategy
-        if self.draws.uniform(case, 8) >= s.phone_uptake:
+        if self.draws.uniform(case, "channel.uptake") >= s.phone_uptake:
             return None
         self.choose(case)
-        return self.draws.delay_ticks(case, s.phone_delay_min, 17, self.tick_min)
+        return self.draws.delay_ticks(case, s.phone_delay_min, self.tick_min, "channel.delay")
 
     def resolves(self, case: Case, channel: Channel) -> bool:
         """Whether the contact of `case` on `channel` solved the problem."""
-        return self.draws.uniform(case, 16) < channel.resolution
+        return self.draws.uniform(case, "channel.resolves") < channel.resolution
 
     def cost(self) -> float:
         """Money spent on served contacts of both channels."""

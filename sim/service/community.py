@@ -42,7 +42,7 @@ class Community:
             p = s.community_resolution
         else:
             p = s.community_severe_resolution
-        if self.draws.uniform(case, 6) < p:
+        if self.draws.uniform(case, "community.resolves") < p:
             return RESOLVED
         return ESCALATED if s.staff > 0 else UNRESOLVED
 

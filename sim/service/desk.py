@@ -23,6 +23,7 @@ from sim.config.schema import StrategyConfig
 from sim.customers.diffusion import KIND, TOPIC_SERVICE
 from sim.customers.population import BRAND_NODE
 from sim.engine.rng import derive
+from sim.engine.streams import salt
 from sim.service.bot import Bot
 from sim.service.cases import NOT_YET, Case, log_case
 from sim.service.channels import Channel, Channels
@@ -37,7 +38,6 @@ from sim.service.routing import Routing
 from sim.service.shifts import Shift
 from sim.service.staff import CareAgent, Responder, StaffTeam, SuperUserAgent
 from sim.service.statements import Statements
-from sim.service.workload import UNSEEN_SALT
 
 COMPLAINT_KINDS = (KIND["complaint"], KIND["followup"])
 LARGE_ACCOUNT_FOLLOWERS = 10_000  # real followers from which an account counts as large
@@ -160,7 +160,8 @@ class ServiceDesk:
                 case = self._new_case(pid, author, kind == KIND["complaint"], case)
             case.cascades.append(int(posts.cascade[pid]))
             if case.detected < 0:
-                self.listening.listen(case, derive(self.key, int(posts.key[pid])))
+                key = derive(self.key, salt("listening.post"), int(posts.key[pid]))
+                self.listening.listen(case, key)
         elif posts.topic[pid] != TOPIC_SERVICE:
             self.delight.consider(pid, author)
 
@@ -181,7 +182,7 @@ class ServiceDesk:
     def unseen_arrival(self, case: Case) -> None:
         """A complaint of the unseen workload is posted (the model schedules them)."""
         self.unseen_cases.append(case)
-        self.listening.listen(case, derive(self.key, UNSEEN_SALT, case.post))
+        self.listening.listen(case, derive(self.key, salt("listening.unseen"), case.post))
 
     def direct_contact(self, case: Case) -> None:
         """A customer contacts service directly (no public complaint): web or phone line."""
@@ -242,7 +243,7 @@ class ServiceDesk:
             self._redirect(case)
         elif s.reply_mode == "none":
             self.outcomes.unresolved(case)
-        elif self.draws.uniform(case, 7) < self.kb.skill():
+        elif self.draws.uniform(case, "staff.resolves") < self.kb.skill():
             self.outcomes.resolved(case)
         else:
             self.outcomes.unresolved(case)

@@ -12,6 +12,7 @@ from typing import Callable
 
 from sim.config.schema import StrategyConfig
 from sim.engine.rng import keyed_uniform_one
+from sim.engine.streams import salt
 from sim.service.cases import NOT_YET, Case, log_case
 from sim.service.context import EventLog, Scheduler
 from sim.service.draws import CaseDraws
@@ -39,10 +40,10 @@ class Listening:
         s = self.strategy
         if not self.active or s.listening_recall <= 0:
             return
-        if keyed_uniform_one(draw_key, 1) >= s.listening_recall:
+        if keyed_uniform_one(draw_key, salt("listening.found")) >= s.listening_recall:
             return
-        delay = self.draws.delay_ticks(case, s.listening_latency_min, 2 + case.followups,
-                                       self.clock.tick_min)
+        delay = self.draws.delay_ticks(case, s.listening_latency_min, self.clock.tick_min,
+                                       "listening.delay", case.followups)
         self.clock.schedule(self.clock.tick + delay, self._detected, case)
 
     def _detected(self, case: Case) -> None:
@@ -63,14 +64,14 @@ class Listening:
             deliver(case)
             return True
         case.handoffs += 1
-        if self.draws.uniform(case, 3 + 40 * case.handoffs) < s.handoff_loss:
+        if self.draws.uniform(case, "handoff.loss", case.handoffs) < s.handoff_loss:
             case.lost = True
             self.handoffs_lost += 1
             log_case(self.log, "handoff_lost", case)
             return False
         log_case(self.log, "handoff", case)
-        salt = 4 + 40 * case.handoffs
-        delay = self.draws.delay_ticks(case, s.handoff_delay_min, salt, clock.tick_min)
+        delay = self.draws.delay_ticks(case, s.handoff_delay_min, clock.tick_min, "handoff.delay",
+                                       case.handoffs)
         clock.schedule(clock.tick + delay, deliver, case)
         return True
 

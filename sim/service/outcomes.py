@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from sim.config.schema import StrategyConfig
 from sim.customers.diffusion import TOPIC_SERVICE
-from sim.engine.rng import derive
 from sim.service.cases import NOT_YET, Case, log_case
 from sim.service.context import Publisher
 from sim.service.draws import CaseDraws
@@ -60,7 +59,7 @@ class Outcomes:
             m.opinion.replied(case.author, (m.tick - root.tick) * m.tick_min, canned)
         m.diffusion.post(
             m.tick, author, kind, valence, parent=case.post, cascade=None,
-            key=derive(self.draws.case_key(case), 5), topic=TOPIC_SERVICE,
+            key=self.draws.key(case, "post.reply"), topic=TOPIC_SERVICE,
             audience_of=case.author, visibility=m.cfg.diffusion.reply_visibility,
             direct=(case.author,),
         )
@@ -87,9 +86,9 @@ class Outcomes:
         self.damp(case.cascades + root.cascades, m.cfg.diffusion.resolved_appeal)
         # a direct contact (sim.scenario.scripted: no public complaint, post < 0) thanks nobody
         thanks = m.cfg.diffusion.thanks_prob * m.opinion.speed(minutes)
-        if case.post >= 0 and self.draws.uniform(case, 14) < thanks:
+        if case.post >= 0 and self.draws.uniform(case, "outcome.thanks") < thanks:
             m.publish(m.tick, case.author, "thanks", 1, parent=case.post, topic=TOPIC_SERVICE,
-                      key=derive(self.draws.case_key(case), 15))
+                      key=self.draws.key(case, "post.thanks"))
 
     def unresolved(self, case: Case) -> None:
         """`case` is closed without a solution."""

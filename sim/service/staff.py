@@ -116,7 +116,8 @@ class CareAgent(Responder):
 
     def handling_minutes(self, case: Case) -> tuple[float, float]:
         s = self.strategy
-        handling = _exponential(s.handling_time_min, self.draws.uniform(case, 11)) * self.kb.speed()
+        u = self.draws.uniform(case, "staff.handling")
+        handling = _exponential(s.handling_time_min, u) * self.kb.speed()
         return s.reply_time_min, handling
 
 
@@ -130,7 +131,8 @@ class SuperUserAgent(Responder):
         self.strategy, self.draws = strategy, draws
 
     def handling_minutes(self, case: Case) -> tuple[float, float]:
-        wait = _exponential(self.strategy.community_response_min, self.draws.uniform(case, 12))
+        u = self.draws.uniform(case, "community.wait")
+        wait = _exponential(self.strategy.community_response_min, u)
         return wait, wait
 
 

@@ -15,6 +15,7 @@ from sim.config.schema import StrategyConfig
 from sim.customers.diffusion import TOPIC_INCIDENT, TOPIC_SERVICE
 from sim.customers.population import BRAND_NODE
 from sim.engine.rng import derive
+from sim.engine.streams import salt
 from sim.service.context import Publisher
 
 
@@ -37,7 +38,7 @@ class Statements:
             return
         if negative_mentions_last_hour >= s.statement_threshold_per_hour / m.scale:
             self.posted = True
-            self.post(derive(self.key, 99))
+            self.post(derive(self.key, salt("post.statement")))
 
     def post(self, key: int) -> int:
         """Post a statement with post key `key` now and damp the incident cascades; its id."""

@@ -21,10 +21,9 @@ import numpy as np
 from sim.config.schema import RunConfig
 from sim.customers.population import Population
 from sim.engine.rng import derive
+from sim.engine.streams import salt
 from sim.scenario.schedule import Clock, diurnal, n_ticks
 from sim.service.cases import Case
-
-UNSEEN_SALT = 77  # keys of the unseen workload's cases and of their listening draws
 
 
 @dataclass
@@ -103,7 +102,8 @@ def unseen_cases(workload: Workload) -> list[Case]:
     for i in range(len(workload)):
         case = Case(id=i, author=-1, post=i, tick=int(workload.tick[i]),
                     severity=float(workload.severity[i]), followers=int(workload.followers[i]),
-                    influence=int(workload.influence[i]), unseen=True, key=derive(UNSEEN_SALT, i))
+                    influence=int(workload.influence[i]), unseen=True,
+                    key=derive(salt("workload.case"), i))
         case.channel = "original"
         cases.append(case)
     return cases

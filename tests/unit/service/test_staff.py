@@ -36,7 +36,7 @@ def test_one_agent_works_cases_back_to_back_and_is_busy_until_the_last_closes():
     cases = [case(0), case(1)]
     _queue(queue, cases)
     _run(model, team, 200)
-    h = [DRAWS.uniform(c, 11) for c in cases]
+    h = [DRAWS.uniform(c, "staff.handling") for c in cases]
     done0 = max(-15.0 * math.log(1.0 - h[0]), 3.0)
     done1 = done0 + max(-15.0 * math.log(1.0 - h[1]), 3.0)  # the next case starts when one closes
     assert work.replies[0] == (0, 3)
@@ -83,5 +83,6 @@ def test_a_super_user_answers_after_its_own_delay():
     agent = SuperUserAgent(model, Work(model), TriageQueue("fifo"), node=42, strategy=s,
                            draws=DRAWS)
     reply, done = agent.handling_minutes(case(0))
-    assert reply == done == pytest.approx(-20.0 * math.log(1.0 - DRAWS.uniform(case(0), 12)))
+    u = DRAWS.uniform(case(0), "community.wait")
+    assert reply == done == pytest.approx(-20.0 * math.log(1.0 - u))
     assert agent.node == 42 and agent.on_duty()
