@@ -90,6 +90,7 @@ class Responder(mesa.Agent):
         while self.case is not None or self._take(now):
             busy = True
             case = self.case
+            assert case is not None  # taken just now, or held from an earlier tick
             if case.awaiting and self.reply_min <= now + 1e-9:
                 self.work.reply(case, self)
             if self.done_min > now + 1e-9:
