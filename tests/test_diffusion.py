@@ -149,8 +149,8 @@ def test_answered_appeal_damps_reshares():
     counts = []
     for damp in (1.0, 0.2):
         d = make_diffusion(g, make_pop(n, activity=0.5), attention=0.8, reshare_base=0.05)
-        root = d.post(0, 1, "complaint", -1, key=7)
-        d.set_appeal(root, damp)
+        for author in range(1, 31):  # many cascades: one alone may well die unshared
+            d.set_appeal(d.post(0, author, "complaint", -1, key=7 + author), damp)
         run_ticks(d, 2000)
         counts.append((d.posts.column("kind") == KIND["reshare"]).sum())
     assert counts[1] < 0.5 * counts[0]

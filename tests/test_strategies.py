@@ -118,8 +118,11 @@ def test_zero_delight_budget_is_exactly_the_baseline():
 
 
 def test_bot_backfire_makes_severe_complainers_complain_again():
-    runs = paired_runs({"calm": ("chatbot_first", {"bot_backfire": 0.0}),
-                        "angry": ("chatbot_first", {"bot_backfire": 1.0})},
+    # listening finds every complaint at once, so the response times are the bot's own (a
+    # complaint listening misses waits for its follow-up to be found)
+    found = {"listening_recall": 1.0}
+    runs = paired_runs({"calm": ("chatbot_first", {"bot_backfire": 0.0, **found}),
+                        "angry": ("chatbot_first", {"bot_backfire": 1.0, **found})},
                        range(3), size=5000, horizon_h=12)
     more = column(runs["angry"], "mentions_negative") - column(runs["calm"], "mentions_negative")
     assert (more > 0).all()

@@ -152,3 +152,5 @@ class ScenarioConfig:
     # library defaults in this scenario; any value set explicitly still wins
     settings: dict[str, float] = param({}, doc="model parameters the scenario sets",
                                        kind="table")
+    warmup_h: float = param(168.0, doc="real workload the desk works before the start (0: none)",
+                            unit="h", kind="nonnegative")

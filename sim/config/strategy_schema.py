@@ -109,3 +109,8 @@ class StrategyConfig:
     statement_threshold_per_hour: float = param(0.0, doc="negative mentions per hour that make "
                                                 "the brand post a statement (0: never)",
                                                 unit="posts/h")
+    kb_speedup: float = param(0.3, doc="handling-time cut at the knowledge base's skill cap",
+                              unit="share", kind="probability")
+    community_min_sentiment: float = param(0.3, doc="initial sentiment a customer must exceed "
+                                           "to be a super-user", kind="sentiment",
+                                           )

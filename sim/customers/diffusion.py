@@ -25,12 +25,14 @@ from sim.customers.kernels import account_views, reshare_hits, select_viewers
 from sim.network import FollowerGraph
 from sim.customers.population import BRAND_NODE, Population
 from sim.engine.rng import derive
+from sim.engine.streams import salt
 
 KINDS = POST_KINDS
 KIND = {name: i for i, name in enumerate(KINDS)}
 TOPIC_BACKGROUND, TOPIC_INCIDENT, TOPIC_SERVICE = 0, 1, 2
 TOPIC_CAMPAIGN = 3  # posts of delighted customers (proactive delight) and their reshares
-SALT_SEE, SALT_DELAY, SALT_RESHARE = 1, 2, 3
+SALT_SEE, SALT_DELAY = salt("diffusion.see"), salt("diffusion.view_delay")
+SALT_RESHARE = salt("diffusion.reshare")
 
 
 class PostTable:
@@ -148,7 +150,8 @@ class Diffusion:
         posts = self.posts
         if key is None:
             root_key = int(posts.key[cascade]) if cascade is not None else self.key
-            key = derive(root_key, author, KIND[kind], tick if cascade is None else 0)
+            at = tick if cascade is None else 0
+            key = derive(root_key, salt("post.original"), author, KIND[kind], at)
         pid = posts.add(
             author=author, tick=tick, kind=KIND[kind], valence=valence, parent=parent,
             cascade=-1, topic=topic, key=key, appeal=appeal,
@@ -240,7 +243,8 @@ class Diffusion:
         root = int(posts.cascade[pid])
         return self.post(
             tick, person, "reshare", int(posts.valence[pid]), parent=pid, cascade=root,
-            key=derive(int(posts.key[root]), person, 7), topic=int(posts.topic[pid]),
+            key=derive(int(posts.key[root]), salt("post.reshare"), person),
+            topic=int(posts.topic[pid]),
         )
 
     def set_appeal(self, cascade: int, factor: float) -> None:

@@ -20,6 +20,9 @@ import numpy as np
 from numba import njit
 
 from sim.engine.rng import derive
+from sim.engine.streams import salt
+
+EDGE_SALT = salt("cascade.edge")  # the edge draws of an independent-cascade run
 
 _C1 = np.uint64(0xBF58476D1CE4E5B9)
 _C2 = np.uint64(0x94D049BB133111EB)
@@ -246,9 +249,9 @@ class Cascade:
         seeds = np.asarray(seeds, dtype=np.int64)
         if self.prob.size == 0:
             return int(_cascade_uniform(self.indptr, self.indices, seeds, float(p),
-                                        np.uint64(derive(key, 0)), self._active, self._order))
+                                        np.uint64(derive(key, EDGE_SALT)), self._active, self._order))
         return int(_cascade_weighted(self.indptr, self.indices, seeds, float(p), self.prob,
-                                     np.uint64(derive(key, 0)), self._active, self._order))
+                                     np.uint64(derive(key, EDGE_SALT)), self._active, self._order))
 
     def activated(self, k: int) -> np.ndarray:
         """The nodes activated by the last run (its return value k), seeds first."""

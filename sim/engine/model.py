@@ -21,12 +21,14 @@ from sim.customers.opinion import Opinion
 from sim.customers.population import BRAND_NODE, Population, build_population
 from sim.engine.resources import check_memory
 from sim.engine.rng import Streams, derive, keyed_uniform
+from sim.engine.streams import salt
 from sim.scenario.schedule import (
     CHATTER_KINDS, Chatter, Clock, chatter_schedule, incident_victims, n_ticks,
     named_follower_counts, scale_factor,
 )
 from sim.scenario.scripted import schedule_scripted
 from sim.service.desk import ServiceDesk
+from sim.service.workload import unseen_cases, unseen_workload
 
 
 @dataclass
@@ -98,6 +100,8 @@ class SocialCareModel(mesa.Model):
         self.mentions_tick = {v: np.zeros(self.n_ticks + 2, dtype=np.int64) for v in (-1, 0, 1)}
         self.sentiment_initial = self.opinion.mean()
         self.desk = ServiceDesk(self, cfg.strategy)
+        if self.desk.takes_work:
+            self._warm_up_desk(int(round(sc.warmup_h * 60.0 / self.tick_min)))
         self._schedule_chatter(env.chatter)
         self._schedule_incidents(env.victims)
         schedule_scripted(self, env.victims)
@@ -136,11 +140,28 @@ class SocialCareModel(mesa.Model):
             self._calendar[tick].append((fn, args))
 
     def fire_due(self, tick: int) -> int:
-        """Call the events scheduled for `tick` (the service desk's warm-up uses it); how many."""
+        """Call the events scheduled for `tick` (the desk's warm-up uses it); how many."""
         due = self._calendar.pop(tick, ())
         for fn, args in due:
             fn(*args)
         return len(due)
+
+    def _warm_up_desk(self, ticks: int) -> None:
+        """Give the desk its unseen workload and run the week before the start (all of it unseen),
+        so that the desk starts with the queue, the phone line and the knowledge base it would
+        really have; then the desk zeroes its counters."""
+        wl = unseen_workload(self.cfg, self.pop, self.scale, self.streams.generator("workload"), ticks)
+        for case in unseen_cases(wl):
+            self.schedule(case.tick, self.desk.unseen_arrival, case)
+        # ticks before the start are negative; the last one (-1 = NOT_YET) is merged into -2
+        for t in range(-ticks - 1, -1):
+            self.tick = t
+            self.fire_due(t)
+            self.desk.step()
+        while self.fire_due(-1):
+            pass
+        self.tick = 0
+        self.desk.start()
 
     def log_event(self, kind: str, author: int, parent: int) -> None:
         """Record a service event (not a post) in the event log."""
@@ -170,7 +191,8 @@ class SocialCareModel(mesa.Model):
             self.schedule(t, self._chatter_post, i, a, v, key)
 
     def _chatter_post(self, i: int, author: int, valence: int, key: int) -> None:
-        self.publish(self.tick, author, CHATTER_KINDS[valence], valence, key=derive(key, i), topic=TOPIC_BACKGROUND)
+        self.publish(self.tick, author, CHATTER_KINDS[valence], valence, key=derive(key, salt("post.chatter"), i),
+                     topic=TOPIC_BACKGROUND)
 
     def _schedule_incidents(self, victims: list[np.ndarray]) -> None:
         sc = self.cfg.scenario
@@ -181,14 +203,20 @@ class SocialCareModel(mesa.Model):
             gap = max(0, int(round(inc.complainer_gap_min / self.tick_min)))
             people = [index[name] for name in inc.complainers]
             hit = np.asarray(victims[j], dtype=np.int64)
-            u = keyed_uniform(derive(key, j), hit, 1)
+            u = keyed_uniform(derive(key, j), hit, salt("incident.speaks"))
             speakers = hit[u < inc.victim_complain_share]
-            delays = np.ceil(-60.0 * np.log1p(-keyed_uniform(derive(key, j), speakers, 2)) / self.tick_min)
+            u_delay = keyed_uniform(derive(key, j), speakers, salt("incident.delay"))
+            delays = np.ceil(-60.0 * np.log1p(-u_delay) / self.tick_min)
+            post_salt = salt("post.incident")
+
+            def post_key(person: int, j: int = j) -> int:
+                return derive(key, post_salt, j, person)
+
             self.schedule(t0, self.opinion.incident_hit, hit, inc.severity)
             for r, person in enumerate(people):
-                self.schedule(t0 + r * gap, self._incident_complaint, j, person, derive(key, j, person))
+                self.schedule(t0 + r * gap, self._incident_complaint, j, person, post_key(person))
             for person, d in zip(speakers.tolist(), delays.astype(np.int64).tolist()):
-                self.schedule(t0 + d, self._incident_complaint, j, person, derive(key, j, person))
+                self.schedule(t0 + d, self._incident_complaint, j, person, post_key(person))
 
     def _incident_complaint(self, j: int, person: int, key: int) -> None:
         inc = self.cfg.scenario.incidents[j]
@@ -221,17 +249,19 @@ class SocialCareModel(mesa.Model):
         self.severity[posts.n] = case.severity
         self.publish(
             self.tick, case.author, "followup", -1, parent=case.post,
-            key=derive(int(posts.key[root]), 31, case.followups), topic=int(posts.topic[case.post]),
+            key=derive(int(posts.key[root]), salt("post.followup"), case.followups),
+            topic=int(posts.topic[case.post]),
             appeal=float(posts.appeal[root]),
         )
 
     def super_user_nodes(self, k: int) -> np.ndarray:
-        """The k most influential happy customers, who can become community super-users."""
+        """The k most influential customers happier than `strategy.community_min_sentiment`,
+        who can become community super-users."""
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
         pop = self.pop
         fixed = 1 + len(self.cfg.scenario.accounts)
-        ok = pop.is_customer & (pop.sentiment0 > 0.3)
+        ok = pop.is_customer & (pop.sentiment0 > self.cfg.strategy.community_min_sentiment)
         ok[:fixed] = False
         cand = np.flatnonzero(ok)
         return cand[np.argsort(-pop.influence[cand], kind="stable")[:k]]

@@ -8,21 +8,18 @@ Two tools keep strategy comparisons paired (common random numbers):
   not on the order in which draws are made. Exposure, reshare and detection draws are keyed by the
   post and the person, so the same person makes the same decision about the same post under
   every strategy, whatever else the strategy changed.
+
+Stream names and the salts of keyed draws are registered in `sim.engine.streams`.
 """
 
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
+
+from sim.engine.streams import name_key  # noqa: F401 - part of this module's interface
 
 _M64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
-
-
-def name_key(name: str) -> int:
-    """A stable 32-bit number for a stream name."""
-    return zlib.crc32(name.encode("utf-8"))
 
 
 class Streams:
@@ -94,6 +91,11 @@ def keyed_uniform_pairs(keys: np.ndarray, ids: np.ndarray, salt: int = 0) -> np.
     return (h >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
 
+def unit(key: int) -> float:
+    """The uniform number in [0, 1) of a 64-bit key (its top 53 bits)."""
+    return (int(key) >> 11) * (1.0 / (1 << 53))
+
+
 def keyed_uniform_one(key: int, salt: int = 0) -> float:
     """One keyed uniform number in [0, 1) for (key, salt)."""
-    return (derive(key, salt) >> 11) * (1.0 / (1 << 53))
+    return unit(derive(key, salt))

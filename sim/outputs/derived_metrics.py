@@ -17,12 +17,17 @@ Count metrics get `_scaled` twins (times the scale factor: real people), like th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.customers.diffusion import KIND, TOPIC_CAMPAIGN
 from sim.customers.population import BRAND_NODE
 from sim.outputs.registry import scaled_counts
 from sim.scenario.scripted import contact_waits_min
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.engine.protocols import HubModel
 
 NOT_MENTIONS = (KIND["brand_reply"], KIND["peer_answer"], KIND["bot_reply"], KIND["brand_statement"])
 SCALED = scaled_counts("derived")  # counts with a `_scaled` twin (sim/outputs/registry.py)
@@ -33,14 +38,14 @@ def _nan_median(x: list[float]) -> float:
     return float(np.median(x)) if x else float("nan")
 
 
-def _per_hour_peak(model, kind: str) -> float:
+def _per_hour_peak(model: HubModel, kind: str) -> float:
     ticks = [t for t, k, _, _ in model.service_events if k == kind]
     if not ticks:
         return 0.0
     return float(np.bincount(np.asarray(ticks) // model.ticks_per_hour).max())
 
 
-def incident_handling(model) -> dict[str, float]:
+def incident_handling(model: HubModel) -> dict[str, float]:
     """Answers and resolutions of the incidents' named complainers."""
     sc, desk = model.cfg.scenario, model.desk
     index = {a.name: i + 1 for i, a in enumerate(sc.accounts)}
@@ -59,7 +64,7 @@ def incident_handling(model) -> dict[str, float]:
     }
 
 
-def mention_metrics(model) -> dict[str, float]:
+def mention_metrics(model: HubModel) -> dict[str, float]:
     """Brand mentions by valence group and by the brand's own followers."""
     posts, g = model.diffusion.posts, model.graph
     author, kind, valence = posts.column("author"), posts.column("kind"), posts.column("valence")
@@ -76,7 +81,7 @@ def mention_metrics(model) -> dict[str, float]:
     }
 
 
-def campaign_metrics(model) -> dict[str, float]:
+def campaign_metrics(model: HubModel) -> dict[str, float]:
     """Reach and tone of the delight campaign's posts (delighted customers and their reshares)."""
     d = model.diffusion
     topic, valence = d.posts.column("topic"), d.posts.column("valence")
@@ -90,7 +95,7 @@ def campaign_metrics(model) -> dict[str, float]:
     }
 
 
-def channel_metrics(model) -> dict[str, float]:
+def channel_metrics(model: HubModel) -> dict[str, float]:
     """Direct contacts and the phone line / web self-service under load."""
     desk = model.desk
     out = {"direct_contacts": float(len(model.direct_contacts))}
@@ -104,7 +109,7 @@ def channel_metrics(model) -> dict[str, float]:
     return out
 
 
-def workload_sla(model) -> dict[str, float]:
+def workload_sla(model: HubModel) -> dict[str, float]:
     """Share of the run's complaints (unseen workload included, its warm-up week not) answered
     within the strategy's response target."""
     desk = model.desk
@@ -114,7 +119,7 @@ def workload_sla(model) -> dict[str, float]:
     return {"workload_sla_met_share": met / len(cases) if cases else float("nan")}
 
 
-def reshare_timing(model) -> dict[str, float]:
+def reshare_timing(model: HubModel) -> dict[str, float]:
     """Share of reshares posted within an hour of their cascade's original post."""
     posts = model.diffusion.posts
     kind, tick, cascade = posts.column("kind"), posts.column("tick"), posts.column("cascade")
@@ -126,7 +131,7 @@ def reshare_timing(model) -> dict[str, float]:
             "reshare_delay_median_min": float(np.median(delay))}
 
 
-def follower_exponent(model) -> float:
+def follower_exponent(model: HubModel) -> float:
     """Maximum-likelihood power-law exponent of ordinary accounts' follower counts in the tail.
 
     The discrete approximation of Clauset, Shalizi and Newman (2009),
@@ -144,7 +149,7 @@ def follower_exponent(model) -> float:
     return float(1.0 + x.size / np.log(x / (xmin - 0.5)).sum())
 
 
-def derived_metrics(model) -> dict[str, float]:
+def derived_metrics(model: HubModel) -> dict[str, float]:
     """All metrics of this module, with `_scaled` twins of the counts."""
     m: dict[str, float] = {}
     for part in (incident_handling, mention_metrics, campaign_metrics, channel_metrics, workload_sla, reshare_timing):

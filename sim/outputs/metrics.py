@@ -13,6 +13,7 @@ from sim.outputs.registry import scaled_counts
 from sim.customers.diffusion import KINDS
 from sim.customers.opinion import churn
 from sim.customers.population import BRAND_NODE
+from sim.engine.protocols import HubModel
 from sim.engine.rng import keyed_uniform
 
 # Count metrics get a `_scaled` twin (times the scale factor: real people / posts).
@@ -47,7 +48,7 @@ def _share(a: int, b: int) -> float:
     return float(a) / b if b else 0.0
 
 
-def compute_metrics(model) -> dict[str, float]:
+def compute_metrics(model: HubModel) -> dict[str, float]:
     """The standard metrics (DESIGN.md contract) plus a few more, as floats."""
     d, desk, pop, cfg = model.diffusion, model.desk, model.pop, model.cfg
     posts = d.posts
@@ -107,7 +108,7 @@ def compute_metrics(model) -> dict[str, float]:
     return {k: float(v) for k, v in m.items()}
 
 
-def hourly_timeseries(model) -> pd.DataFrame:
+def hourly_timeseries(model: HubModel) -> pd.DataFrame:
     """One row per simulated hour: flows in that hour and the state at its end."""
     d, tph = model.diffusion, model.ticks_per_hour
     hours = int(np.ceil(model.n_ticks / tph))
@@ -145,7 +146,7 @@ def hourly_timeseries(model) -> pd.DataFrame:
     return df
 
 
-def event_log(model) -> pd.DataFrame:
+def event_log(model: HubModel) -> pd.DataFrame:
     """Every post and service event, in time order (columns of EVENT_COLUMNS)."""
     posts, pop, tmin = model.diffusion.posts, model.pop, model.tick_min
     n = posts.n

@@ -24,15 +24,14 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config.schema import BrandAction
-from sim.customers.diffusion import TOPIC_INCIDENT, TOPIC_SERVICE
 from sim.customers.population import BRAND_NODE
+from sim.engine.protocols import HubModel
 from sim.engine.rng import derive, keyed_uniform
+from sim.engine.streams import salt
 from sim.service.cases import Case
 
-SALT_CONTACT, SALT_CONTACT_DELAY = 11, 12
 
-
-def schedule_scripted(model, victims: list[np.ndarray]) -> None:
+def schedule_scripted(model: HubModel, victims: list[np.ndarray]) -> None:
     """Put the scenario's scripted actions and direct contacts on the model's calendar."""
     sc = model.cfg.scenario
     model.direct_contacts = []
@@ -44,26 +43,26 @@ def schedule_scripted(model, victims: list[np.ndarray]) -> None:
         hit = np.asarray(victims[j], dtype=np.int64)
         if inc.contact_share <= 0 or hit.size == 0:
             continue
-        callers = hit[keyed_uniform(derive(key, j), hit, SALT_CONTACT) < inc.contact_share]
-        u = keyed_uniform(derive(key, j), callers, SALT_CONTACT_DELAY)
+        callers = hit[keyed_uniform(derive(key, j), hit, salt("contact.calls")) < inc.contact_share]
+        u = keyed_uniform(derive(key, j), callers, salt("contact.delay"))
         delays = np.ceil(-inc.contact_delay_min * np.log1p(-u) / model.tick_min).astype(np.int64)
         t0 = _tick(model, inc.at_h)
         for person, d in zip(callers.tolist(), delays.tolist()):
             model.schedule(t0 + max(1, d), _contact, model, j, person)
 
 
-def _tick(model, hours: float) -> int:
+def _tick(model: HubModel, hours: float) -> int:
     return int(round(hours * 60.0 / model.tick_min))
 
 
-def _named_case(model, incident: int) -> Case | None:
+def _named_case(model: HubModel, incident: int) -> Case | None:
     sc = model.cfg.scenario
     name = sc.incidents[incident].complainers[0]
     node = 1 + [a.name for a in sc.accounts].index(name)
     return model.desk.case_of_author.get(node)
 
 
-def _act(model, i: int, action: BrandAction) -> None:
+def _act(model: HubModel, i: int, action: BrandAction) -> None:
     desk = model.desk
     if action.kind == "statement":
         _statement(model, i)
@@ -73,36 +72,29 @@ def _act(model, i: int, action: BrandAction) -> None:
         return
     if case.first_response < 0:
         case.awaiting = True
-        desk._respond(case, "brand_reply", BRAND_NODE, valence=1, canned=False)
+        desk.outcomes.respond(case, "brand_reply", BRAND_NODE, valence=1, canned=False)
         model.log_event("scripted_reply", case.author, case.post)
     if action.kind == "resolve" and not case.resolved:
-        desk._resolved(case, compensation=action.compensation)
+        desk.outcomes.resolved(case, compensation=action.compensation)
         model.log_event("scripted_resolve", case.author, case.post)
 
 
-def _statement(model, i: int) -> None:
-    pid = model.diffusion.post(model.tick, BRAND_NODE, "brand_statement", 1, topic=TOPIC_SERVICE,
-                               key=derive(model.streams.key("scripted"), i))
-    model.log_event("brand_statement", BRAND_NODE, pid)
-    posts = model.diffusion.posts
-    topic, cascade = posts.column("topic"), posts.column("cascade")
-    roots = np.flatnonzero((topic == TOPIC_INCIDENT) & (cascade == np.arange(posts.n)))
-    model.desk._damp([int(c) for c in roots], model.cfg.diffusion.answered_appeal)
+def _statement(model: HubModel, i: int) -> None:
+    key = model.streams.key("scripted")
+    model.desk.statements.post(derive(key, salt("post.scripted_statement"), i))
 
 
-def _contact(model, j: int, person: int) -> None:
+def _contact(model: HubModel, j: int, person: int) -> None:
     """A victim contacts service directly: web self-service or the phone line."""
     desk, inc = model.desk, model.cfg.scenario.incidents[j]
     case = Case(id=len(model.direct_contacts), author=person, post=-1 - j, tick=model.tick,
                 severity=inc.severity, followers=int(model.pop.followers[person]),
                 influence=int(model.pop.influence[person]))
-    web = desk.case_uniform(case, 9) < desk.strategy.web_share
-    case.channel = "web" if web else "phone"
     model.direct_contacts.append(case)
-    (desk.web if web else desk.phone).arrive(case, model.tick)
+    desk.direct_contact(case)
 
 
-def contact_waits_min(model, channel: str) -> np.ndarray:
+def contact_waits_min(model: HubModel, channel: str) -> np.ndarray:
     """Minutes each served direct contact of `channel` waited (from contact to service)."""
     served = [c for c in model.direct_contacts if c.channel == channel and c.closed >= 0]
     return np.array([(c.closed - c.tick) * model.tick_min for c in served], dtype=np.float64)

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sim.config.schema import TRIAGE_ORDERS
+
+if TYPE_CHECKING:
+    from sim.service.context import EventLog
 
 NOT_YET = -1  # tick fields (detected, first_response, ...) that have not happened
 
@@ -92,3 +96,9 @@ class TriageQueue:
 
     def __len__(self) -> int:
         return len(self._heap)
+
+
+def log_case(log: "EventLog", kind: str, case: Case) -> None:
+    """Record a service event about a simulated case (the unseen workload leaves no trace)."""
+    if not case.unseen:
+        log.log_event(kind, case.author, case.post)

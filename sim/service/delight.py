@@ -22,6 +22,8 @@ from sim.config.schema import StrategyConfig
 from sim.customers.diffusion import KIND, TOPIC_CAMPAIGN
 from sim.customers.population import BRAND_NODE
 from sim.engine.rng import derive, keyed_uniform_one
+from sim.engine.streams import salt
+from sim.service.context import Publisher
 
 MENTION_KINDS = (KIND["praise"], KIND["mention"])
 
@@ -29,19 +31,20 @@ MENTION_KINDS = (KIND["praise"], KIND["mention"])
 class Delight:
     """Spends the daily delight budget on customers who mention the brand."""
 
-    def __init__(self, model, strategy: StrategyConfig):
-        self.model = model
+    def __init__(self, ctx: Publisher, strategy: StrategyConfig, key: int):
+        """Spend under `strategy`; draws are keyed by `key` (the stream "delight")."""
+        self.ctx = ctx
         self.strategy = strategy
         self.spent = 0.0  # real dollars
         self.count = 0  # simulated people surprised
         self.delighted: set[int] = set()
         self._day = -1
         self._left = 0.0
-        self.key = model.streams.key("delight")
+        self.key = key
 
     def consider(self, pid: int, author: int) -> None:
         """Maybe surprise the author of post `pid` (a praise or a mention of the brand)."""
-        s, m = self.strategy, self.model
+        s, m = self.strategy, self.ctx
         if s.delight_budget_per_day <= 0 or s.listening_recall <= 0:
             return
         posts = m.diffusion.posts
@@ -52,11 +55,12 @@ class Delight:
             self._day, self._left = day, s.delight_budget_per_day
         if self._left <= 0:
             return
-        key = derive(self.key, int(posts.key[pid]))
-        if keyed_uniform_one(key, 1) >= s.listening_recall:
+        key = derive(self.key, salt("delight.mention"), int(posts.key[pid]))
+        if keyed_uniform_one(key, salt("delight.found")) >= s.listening_recall:
             return
         unit = s.delight_cost * m.scale
-        if self._left < unit and keyed_uniform_one(key, 5) >= self._left / unit:
+        lucky = keyed_uniform_one(key, salt("delight.budget")) < self._left / unit
+        if self._left < unit and not lucky:
             self._left = 0.0
             return
         self._left = max(0.0, self._left - unit)
@@ -65,19 +69,25 @@ class Delight:
         self.delighted.add(author)
         m.opinion.shift(author, m.cfg.opinion.delight_gain)
         m.log_event("delight", author, pid)
-        if keyed_uniform_one(key, 2) < s.delight_post_prob:
-            u = keyed_uniform_one(key, 3)
+        if keyed_uniform_one(key, salt("delight.posts")) < s.delight_post_prob:
+            u = keyed_uniform_one(key, salt("delight.post_delay"))
             delay = max(1, math.ceil(-60.0 * math.log(max(1.0 - u, 1e-12)) / m.tick_min))
             m.schedule(m.tick + delay, self._post, author, pid, key)
 
     def _post(self, author: int, pid: int, key: int) -> None:
-        m = self.model
-        new = m.publish(m.tick, author, "praise", 1, parent=pid, topic=TOPIC_CAMPAIGN, key=derive(key, 4),
+        m = self.ctx
+        new = m.publish(m.tick, author, "praise", 1, parent=pid, topic=TOPIC_CAMPAIGN,
+                        key=derive(key, salt("post.delight")),
                         appeal=self.strategy.delight_appeal)
-        if keyed_uniform_one(key, 6) < self.strategy.delight_brand_reshare:
+        u = keyed_uniform_one(key, salt("delight.brand_reshare"))
+        if u < self.strategy.delight_brand_reshare:
             m.schedule(m.tick + max(1, math.ceil(30.0 / m.tick_min)), self._brand_reshare, new)
 
     def _brand_reshare(self, pid: int) -> None:
-        m = self.model
+        m = self.ctx
         new = m.diffusion.reshare(m.tick, BRAND_NODE, pid)
         m.log_event("brand_reshare", BRAND_NODE, new)
+
+    def metrics(self, scale: float) -> dict[str, float]:
+        """Delight's own metric: real people surprised (`scale` real people per simulated one)."""
+        return {"delights": self.count * scale}

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import math
+from typing import Callable, Protocol
 
 import mesa
 
 import sim.engine.mesa_patches  # noqa: F401 - finished models can be freed (mesa#3179)
-from sim.service.cases import Case
-from sim.service.shifts import Shift
+from sim.config.schema import StrategyConfig
+from sim.service.cases import Case, TriageQueue
+from sim.service.draws import CaseDraws
+from sim.service.knowledge import KnowledgeBase
+from sim.service.shifts import Shift, parse_shift
+
+
+class Work(Protocol):
+    """What a responder does with a case: the public reply, then the closing."""
+
+    def reply(self, case: Case, responder: "Responder") -> None:
+        """Answer `case` in public."""
+        ...
+
+    def close(self, case: Case, responder: "Responder") -> None:
+        """Resolve `case` privately, redirect it, or leave it unresolved."""
+        ...
 
 
 class Responder(mesa.Agent):
@@ -18,11 +34,14 @@ class Responder(mesa.Agent):
     15-minute case) a responder closes several cases in one tick, so the desk's capacity does
     not depend on the tick length. A reply or a closing is due at the first tick at or after its
     minute; a responder who closes a case takes the next one from the minute it closed.
+
+    The model must have `tick`, `tick_min` and `clock_now()` (`sim.service.context.WeekClock`).
     """
 
-    def __init__(self, model: mesa.Model, desk, shift: Shift | None):
+    def __init__(self, model: mesa.Model, work: Work, queue: TriageQueue, shift: Shift | None):
         super().__init__(model)
-        self.desk = desk
+        self.work = work
+        self.queue = queue
         self.shift = shift
         self.case: Case | None = None
         self.reply_at = 0  # tick of the public reply of the current case
@@ -40,16 +59,12 @@ class Responder(mesa.Agent):
         wd, minute = self.model.clock_now()
         return self.shift.on_duty(wd, minute)
 
-    def queue(self):
-        """The queue this responder works."""
-        return self.desk.queue
-
     def handling_minutes(self, case: Case) -> tuple[float, float]:
         """Minutes from taking `case` to its public reply and to its closing."""
         raise NotImplementedError
 
     def _take(self, now: float) -> bool:
-        queue = self.queue()
+        queue = self.queue
         if len(queue) == 0 or not self.on_duty():  # nothing to take: skip the clock
             return False
         case = queue.pop()
@@ -75,11 +90,12 @@ class Responder(mesa.Agent):
         while self.case is not None or self._take(now):
             busy = True
             case = self.case
+            assert case is not None  # taken just now, or held from an earlier tick
             if case.awaiting and self.reply_min <= now + 1e-9:
-                self.desk.reply(case, self)
+                self.work.reply(case, self)
             if self.done_min > now + 1e-9:
                 break
-            self.desk.close(case, self)
+            self.work.close(case, self)
             self.case = None
             self.cases_closed += 1
             self.free_min = self.done_min
@@ -87,28 +103,69 @@ class Responder(mesa.Agent):
             self.busy_ticks += 1
 
 
+def _exponential(mean: float, u: float) -> float:
+    return -mean * math.log(max(1.0 - u, 1e-12))
+
+
 class CareAgent(Responder):
     """A member of the social care desk (or, when siloed, of the service team)."""
 
+    def __init__(self, model: mesa.Model, work: Work, queue: TriageQueue, shift: Shift | None,
+                 strategy: StrategyConfig, draws: CaseDraws, kb: KnowledgeBase):
+        super().__init__(model, work, queue, shift)
+        self.strategy, self.draws, self.kb = strategy, draws, kb
+
     def handling_minutes(self, case: Case) -> tuple[float, float]:
-        s = self.desk.strategy
-        u = self.desk.case_uniform(case, 11)
-        handling = -s.handling_time_min * math.log(max(1.0 - u, 1e-12)) * self.desk.kb_speed()
+        s = self.strategy
+        u = self.draws.uniform(case, "staff.handling")
+        handling = _exponential(s.handling_time_min, u) * self.kb.speed()
         return s.reply_time_min, handling
 
 
 class SuperUserAgent(Responder):
     """A community super-user who answers peers quickly, for free, but resolves less."""
 
-    def __init__(self, model: mesa.Model, desk, node: int):
-        super().__init__(model, desk, None)
+    def __init__(self, model: mesa.Model, work: Work, queue: TriageQueue, node: int,
+                 strategy: StrategyConfig, draws: CaseDraws):
+        super().__init__(model, work, queue, None)
         self.node = node
-
-    def queue(self):
-        return self.desk.community_queue
+        self.strategy, self.draws = strategy, draws
 
     def handling_minutes(self, case: Case) -> tuple[float, float]:
-        s = self.desk.strategy
-        u = self.desk.case_uniform(case, 12)
-        wait = -s.community_response_min * math.log(max(1.0 - u, 1e-12))
+        u = self.draws.uniform(case, "community.wait")
+        wait = _exponential(self.strategy.community_response_min, u)
         return wait, wait
+
+
+class StaffTeam:
+    """The care staff of a strategy: `strategy.staff` agents on one shift, and their wages."""
+
+    def __init__(self, model: mesa.Model, work: Work, queue: TriageQueue, strategy: StrategyConfig,
+                 draws: CaseDraws, kb: KnowledgeBase):
+        self.strategy = strategy
+        self.queue = queue
+        self.shift = parse_shift(strategy.shift, key="strategy.shift")
+        self.agents = [CareAgent(model, work, queue, self.shift, strategy, draws, kb)
+                       for _ in range(strategy.staff)]
+
+    def step(self) -> None:
+        """Staff with a case, or with cases waiting, work."""
+        for agent in self.agents:
+            if agent.case is not None or self.queue:
+                agent.step()
+
+    def staffed_ticks(self, n_ticks: int, clock_at: Callable[[int], tuple[int, int]]) -> int:
+        """Ticks of the first `n_ticks` in which the shift is on duty."""
+        return sum(1 for t in range(n_ticks) if self.shift.on_duty(*clock_at(t)))
+
+    def cost(self, n_ticks: int, clock_at: Callable[[int], tuple[int, int]],
+             tick_min: float) -> float:
+        """Wages of the staffed time of the first `n_ticks` ticks, in real dollars."""
+        s = self.strategy
+        staffed_min = self.staffed_ticks(n_ticks, clock_at) * tick_min
+        return s.staff * staffed_min / 60.0 * s.hourly_wage
+
+    def reset(self) -> None:
+        """Zero the counters (after the warm-up)."""
+        for agent in self.agents:
+            agent.busy_ticks = agent.cases_closed = 0

@@ -20,7 +20,10 @@ import numpy as np
 
 from sim.config.schema import RunConfig
 from sim.customers.population import Population
+from sim.engine.rng import derive
+from sim.engine.streams import salt
 from sim.scenario.schedule import Clock, diurnal, n_ticks
+from sim.service.cases import Case
 
 
 @dataclass
@@ -91,3 +94,16 @@ def unseen_workload(cfg: RunConfig, pop: Population, scale: float, rng: np.rando
     order = np.argsort(tick[keep], kind="stable")
     tick, severity, nodes = tick[keep][order], severity[keep][order], nodes[keep][order]
     return Workload(tick, severity, pop.followers[nodes].astype(np.int64), pop.influence[nodes].astype(np.int64))
+
+
+def unseen_cases(workload: Workload) -> list[Case]:
+    """The workload's complaints as cases without a simulated author (`unseen`), in tick order."""
+    cases = []
+    for i in range(len(workload)):
+        case = Case(id=i, author=-1, post=i, tick=int(workload.tick[i]),
+                    severity=float(workload.severity[i]), followers=int(workload.followers[i]),
+                    influence=int(workload.influence[i]), unseen=True,
+                    key=derive(salt("workload.case"), i))
+        case.channel = "original"
+        cases.append(case)
+    return cases
