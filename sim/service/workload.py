@@ -22,7 +22,7 @@ from sim.config.schema import RunConfig
 from sim.customers.population import Population
 from sim.engine.rng import derive
 from sim.engine.streams import salt
-from sim.scenario.schedule import Clock, diurnal, n_ticks
+from sim.scenario.schedule import Clock, author_weights, chatter_shape, n_ticks
 from sim.service.cases import Case
 
 
@@ -65,13 +65,13 @@ def unseen_workload(cfg: RunConfig, pop: Population, scale: float, rng: np.rando
         hours = np.arange(first_hour, int(np.ceil(total / tph)))
         clock = Clock(sc)
         hod = np.array([clock.hour_of_day(h * tph) for h in hours])
-        shape = diurnal(hod) if ch.diurnal else np.ones_like(hod)
+        shape = chatter_shape(ch, hod)
         counts = rng.poisson(ch.negative_per_hour * np.where(hours < 0, 1.0, share) * shape)
         k = int(counts.sum())
         ticks.append(np.repeat(hours * tph, counts) + rng.integers(0, tph, size=k))
         sev.append(np.full(k, ch.complaint_severity))
-        w = pop.post_propensity * pop.activity * np.where(pop.is_customer, 1.0, 0.3)
-        w = w * np.maximum(1.0 - pop.sentiment0, 0.05)
+        # unhappier customers complain more: the mood weight is 1 - sentiment (at least the floor)
+        w = author_weights(pop, ch, 0) * np.maximum(1.0 - pop.sentiment0, ch.mood_floor)
         w[:fixed] = 0.0
         who.append(rng.choice(pop.size, size=k, p=w / w.sum()) if k else np.zeros(0, dtype=np.int64))
     customers = np.flatnonzero(pop.is_customer[fixed:]) + fixed
