@@ -127,7 +127,7 @@ def test_dashboard_model_steps_both_runs_on_one_environment():
 
 
 def test_classroom_claims_at_the_dashboard_defaults():
-    """What docs/teaching.md tells students to look for, over three seeds at the default size.
+    """What docs/teaching.md tells students to look for, over seeds 1-5 at the default size.
 
     More staff reach fewer people (the staff slider); with an overwhelmed desk, influence triage
     saves as much reach as tripling the staff (exercise 1); an 8-hour target lets the complaint
@@ -143,7 +143,7 @@ def test_classroom_claims_at_the_dashboard_defaults():
         "slow": (6, 480, "fifo", "integrated"), "siloed": (6, target, "fifo", "siloed"),
     }
     reach = {k: [] for k in setups}
-    for seed in (seed0, seed0 + 1, seed0 + 2):
+    for seed in range(seed0, seed0 + 5):  # docs/teaching.md quotes means over seeds 1-5
         env = None
         for name, knobs in setups.items():
             cfg = compose_run_config("united_sarver", "fast_social_care", size, seed,
@@ -154,7 +154,8 @@ def test_classroom_claims_at_the_dashboard_defaults():
     assert np.all(r["six"] < 0.6 * r["default"]) and np.all(r["default"] <= r["nobody"])
     assert np.all(r["triage"] < 0.6 * r["default"])
     assert np.all(r["triage"] <= 1.1 * r["six"])
-    assert np.all(r["slow"] >= r["six"]) and r["slow"].mean() > 1.2 * r["six"].mean()
+    # all or nothing per seed (found before the 3-hour follow-up or not): +26% over seeds 1-5
+    assert np.all(r["slow"] >= r["six"]) and r["slow"].mean() > 1.15 * r["six"].mean()
     assert np.all(r["siloed"] >= r["six"]) and r["siloed"].mean() > 1.2 * r["six"].mean()
 
 
