@@ -40,6 +40,8 @@ class Incident:
                                     unit="h")
     max_followups: int = param(2, doc="follow-ups an unanswered complainer posts at most",
                                integer=True)
+    quiet_on_reply: bool = param(True, doc="a personal reply or a closed case stops an unresolved "
+                                 "complainer's follow-ups (false: only a resolution does)", kind="flag")
     valence: int = param(-1, doc="-1 complaint; +1 a delight moment", kind="valence")
     contact_share: float = param(0.0, doc="share of victims who contact service directly (phone "
                                  "or web)", kind="probability")

@@ -235,8 +235,13 @@ class SocialCareModel(mesa.Model):
 
     def _followup_check(self, case, j: int) -> None:
         inc = self.cfg.scenario.incidents[j]
-        if case is None or case.quieted or not case.open or case.followups >= inc.max_followups:
+        if case is None or case.followups >= inc.max_followups:
             return
+        if inc.quiet_on_reply:  # a personal reply, a resolution or a closed case ends them
+            if case.quieted or not case.open:
+                return
+        elif case.resolved or self.desk.case_of_author.get(case.author, case).resolved:
+            return  # only a resolution ends them (a follow-up to a closed case opens a new one)
         self.post_followup(case)
         self.schedule(self.tick + self._followup_ticks(inc), self._followup_check, case, j)
 
