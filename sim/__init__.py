@@ -48,8 +48,21 @@ _LAZY = {
     "metrics": ("sim.outputs.registry", None),
 }
 
-__all__ = ["Case", "ConfigError", "NetworkError", "Result", "RunConfig", "SocialCareModel",
-           "build_environment", "compare", "evaluate", "metrics", "presets", "replicate", "run"]
+__all__ = [
+    "Case",
+    "ConfigError",
+    "NetworkError",
+    "Result",
+    "RunConfig",
+    "SocialCareModel",
+    "build_environment",
+    "compare",
+    "evaluate",
+    "metrics",
+    "presets",
+    "replicate",
+    "run",
+]
 __version__ = "0.1.0"
 
 

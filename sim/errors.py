@@ -19,7 +19,9 @@ class ConfigError(ValueError):
 
     def __init__(self, key: str, value: Any, allowed: str):
         self.key, self.value, self.allowed = key, value, allowed
-        super().__init__(f"Invalid configuration value for '{key}': got {value!r}. Allowed: {allowed}.")
+        super().__init__(
+            f"Invalid configuration value for '{key}': got {value!r}. Allowed: {allowed}."
+        )
 
     def __reduce__(self):  # picklable, so that worker processes can report it
         return (type(self), (self.key, self.value, self.allowed))

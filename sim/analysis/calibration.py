@@ -17,20 +17,27 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution, minimize
 
-from sim.config.schema import FreeParameter, RunConfig, Target
 from sim.analysis.replay import Replicate, replicate
 from sim.analysis.targets import TargetResult, evaluate, loss
+from sim.config.schema import FreeParameter, RunConfig, Target
 
 STRUCTURAL_PREFIXES = (
-    "network.", "population.", "scenario.reference_population", "scenario.brand.followers",
-    "scenario.brand.customer_share", "scenario.accounts", "diffusion.role_post", "diffusion.role_reshare",
+    "network.",
+    "population.",
+    "scenario.reference_population",
+    "scenario.brand.followers",
+    "scenario.brand.customer_share",
+    "scenario.accounts",
+    "diffusion.role_post",
+    "diffusion.role_reshare",
 )
 
 
@@ -94,7 +101,11 @@ def current_values(cfg: Mapping[str, Any], free: Sequence[FreeParameter]) -> dic
 def whole_number_keys(cfg: Mapping[str, Any], free: Sequence[FreeParameter]) -> list[str]:
     """Free keys whose config field holds a whole number (candidates are rounded for them)."""
     full = RunConfig.from_dict(cfg).to_dict()
-    return [fp.key for fp in free if isinstance(get_path(full, fp.key), int) and not isinstance(get_path(full, fp.key), bool)]
+    return [
+        fp.key
+        for fp in free
+        if isinstance(get_path(full, fp.key), int) and not isinstance(get_path(full, fp.key), bool)
+    ]
 
 
 def log_scaled(fp: FreeParameter) -> bool:
@@ -110,10 +121,17 @@ def reusable(free: Sequence[FreeParameter]) -> bool:
 class Objective:
     """Replicate-averaged loss of candidate parameters, with a record of every evaluation."""
 
-    def __init__(self, documented: Mapping[str, Any], counterfactual: Mapping[str, Any] | None,
-                 free: Sequence[FreeParameter], targets: Sequence[Target], seeds: Sequence[int],
-                 n_jobs: int = 1, integer_keys: Sequence[str] = (),
-                 progress: Callable[[int, float, dict], None] | None = None):
+    def __init__(
+        self,
+        documented: Mapping[str, Any],
+        counterfactual: Mapping[str, Any] | None,
+        free: Sequence[FreeParameter],
+        targets: Sequence[Target],
+        seeds: Sequence[int],
+        n_jobs: int = 1,
+        integer_keys: Sequence[str] = (),
+        progress: Callable[[int, float, dict], None] | None = None,
+    ):
         self.documented, self.counterfactual = documented, counterfactual
         self.free, self.targets, self.seeds = list(free), list(targets), list(seeds)
         self.n_jobs, self.integer_keys, self.progress = n_jobs, set(integer_keys), progress
@@ -133,19 +151,31 @@ class Objective:
 
     def bounds(self) -> list[tuple[float, float]]:
         """Search bounds (log bounds for log-scaled parameters)."""
-        return [(math.log(fp.low), math.log(fp.high)) if log_scaled(fp) else (fp.low, fp.high) for fp in self.free]
+        return [
+            (math.log(fp.low), math.log(fp.high)) if log_scaled(fp) else (fp.low, fp.high)
+            for fp in self.free
+        ]
 
     def point(self, values: Mapping[str, float]) -> np.ndarray:
         """The search-space point of given values."""
-        return np.array([math.log(values[fp.key]) if log_scaled(fp) else values[fp.key] for fp in self.free])
+        return np.array(
+            [math.log(values[fp.key]) if log_scaled(fp) else values[fp.key] for fp in self.free]
+        )
 
-    def evaluate(self, values: Mapping[str, float]) -> tuple[float, list[TargetResult], list[Replicate]]:
+    def evaluate(
+        self, values: Mapping[str, float]
+    ) -> tuple[float, list[TargetResult], list[Replicate]]:
         """Loss and target results of one candidate."""
         doc = with_values(self.documented, values)
         cf = with_values(self.counterfactual, values) if self.counterfactual is not None else None
-        reps = replicate(doc, cf, self.seeds, n_jobs=self.n_jobs, reuse=self.reuse, targets=self.targets)
-        results = evaluate(self.targets, [r.values for r in reps],
-                           [r.cf_values for r in reps] if cf is not None else None)
+        reps = replicate(
+            doc, cf, self.seeds, n_jobs=self.n_jobs, reuse=self.reuse, targets=self.targets
+        )
+        results = evaluate(
+            self.targets,
+            [r.values for r in reps],
+            [r.cf_values for r in reps] if cf is not None else None,
+        )
         return loss(self.targets, results), results, reps
 
     def __call__(self, x: np.ndarray) -> float:
@@ -186,12 +216,23 @@ def _simplex(obj: Objective) -> np.ndarray:
     return np.array(simplex)
 
 
-def calibrate(documented: Mapping[str, Any], counterfactual: Mapping[str, Any] | None,
-              free: Sequence[FreeParameter], targets: Sequence[Target], seeds: Sequence[int], *,
-              maxiter: int = 10, popsize: int = 6, stop_loss: float = 0.02, rng_seed: int = 1,
-              explore_share: float = 0.6,
-              n_jobs: int = 1, max_evals: int | None = None, integer_keys: Sequence[str] = (),
-              progress: Callable[[int, float, dict], None] | None = None) -> Fit:
+def calibrate(
+    documented: Mapping[str, Any],
+    counterfactual: Mapping[str, Any] | None,
+    free: Sequence[FreeParameter],
+    targets: Sequence[Target],
+    seeds: Sequence[int],
+    *,
+    maxiter: int = 10,
+    popsize: int = 6,
+    stop_loss: float = 0.02,
+    rng_seed: int = 1,
+    explore_share: float = 0.6,
+    n_jobs: int = 1,
+    max_evals: int | None = None,
+    integer_keys: Sequence[str] = (),
+    progress: Callable[[int, float, dict], None] | None = None,
+) -> Fit:
     """Fit the free parameters with differential evolution on the replicate-averaged loss.
 
     Args:
@@ -217,9 +258,13 @@ def calibrate(documented: Mapping[str, Any], counterfactual: Mapping[str, Any] |
         raise ValueError("the scenario declares no free parameters (scenario.free is empty)")
     t0 = time.perf_counter()
     integer_keys = list(integer_keys) + whole_number_keys(documented, free)
-    obj = Objective(documented, counterfactual, free, targets, seeds, n_jobs, integer_keys, progress)
+    obj = Objective(
+        documented, counterfactual, free, targets, seeds, n_jobs, integer_keys, progress
+    )
     start = current_values(documented, free)
-    start = obj.values_of(obj.point({k: min(max(v, fp.low), fp.high) for (k, v), fp in zip(start.items(), free)}))
+    start = obj.values_of(
+        obj.point({k: min(max(v, fp.low), fp.high) for (k, v), fp in zip(start.items(), free)})
+    )
 
     def guarded(x: np.ndarray) -> float:
         value = obj(x)
@@ -240,32 +285,67 @@ def calibrate(documented: Mapping[str, Any], counterfactual: Mapping[str, Any] |
         try:
             guarded(obj.point(start))
             res = differential_evolution(
-                explore, obj.bounds(), maxiter=maxiter, popsize=popsize, seed=rng_seed, polish=False,
-                init="sobol" if len(free) > 1 else "latinhypercube", tol=0.0, atol=stop_loss / 10,
-                x0=obj.point(start), updating="immediate",
+                explore,
+                obj.bounds(),
+                maxiter=maxiter,
+                popsize=popsize,
+                seed=rng_seed,
+                polish=False,
+                init="sobol" if len(free) > 1 else "latinhypercube",
+                tol=0.0,
+                atol=stop_loss / 10,
+                x0=obj.point(start),
+                updating="immediate",
             )
             message = f"differential evolution: {res.message}"
         except _Explored:
             message = "differential evolution: its share of the budget used"
         left = None if max_evals is None else max_evals - len(obj.rows)
         if left is None or left > 0:
-            res = minimize(guarded, obj.point(obj.best[1]), method="Nelder-Mead", bounds=obj.bounds(),
-                           options={"maxfev": left or 200 * len(free), "xatol": 1e-3, "fatol": stop_loss / 10,
-                                    "initial_simplex": _simplex(obj)})
+            res = minimize(
+                guarded,
+                obj.point(obj.best[1]),
+                method="Nelder-Mead",
+                bounds=obj.bounds(),
+                options={
+                    "maxfev": left or 200 * len(free),
+                    "xatol": 1e-3,
+                    "fatol": stop_loss / 10,
+                    "initial_simplex": _simplex(obj),
+                },
+            )
             message += f"; Nelder-Mead: {res.message}"
     except _Stop:
-        message = "stopped: loss at or below stop_loss" if obj.best[0] <= stop_loss else "stopped: evaluation budget used"
+        message = (
+            "stopped: loss at or below stop_loss"
+            if obj.best[0] <= stop_loss
+            else "stopped: evaluation budget used"
+        )
     best_loss, best_values, best_results = obj.best
     return Fit(
-        keys=[fp.key for fp in free], values=best_values, loss=best_loss, results=best_results,
-        history=pd.DataFrame(obj.rows), evaluations=len(obj.rows),
-        seconds=time.perf_counter() - t0, message=message, start=start,
+        keys=[fp.key for fp in free],
+        values=best_values,
+        loss=best_loss,
+        results=best_results,
+        history=pd.DataFrame(obj.rows),
+        evaluations=len(obj.rows),
+        seconds=time.perf_counter() - t0,
+        message=message,
+        start=start,
     )
 
 
-def staff_for_sla(documented: Mapping[str, Any], seeds: Sequence[int], *, minutes: float, share: float,
-                  low: int = 1, high: int = 100, n_jobs: int = 1,
-                  metric: str = "workload_sla_met_share") -> tuple[int | None, pd.DataFrame]:
+def staff_for_sla(
+    documented: Mapping[str, Any],
+    seeds: Sequence[int],
+    *,
+    minutes: float,
+    share: float,
+    low: int = 1,
+    high: int = 100,
+    n_jobs: int = 1,
+    metric: str = "workload_sla_met_share",
+) -> tuple[int | None, pd.DataFrame]:
     """The smallest staff whose replicate-mean share answered within `minutes` reaches `share`.
 
     The share answered in time grows with the staff, so a bisection over whole numbers of staff
@@ -279,7 +359,9 @@ def staff_for_sla(documented: Mapping[str, Any], seeds: Sequence[int], *, minute
 
     def mean_share(staff: int) -> float:
         if staff not in tried:
-            cfg = with_values(documented, {"strategy.staff": staff, "strategy.response_target_min": minutes})
+            cfg = with_values(
+                documented, {"strategy.staff": staff, "strategy.response_target_min": minutes}
+            )
             reps = replicate(cfg, None, seeds, n_jobs=n_jobs, reuse=True)
             tried[staff] = float(np.nanmean([r.metrics[metric] for r in reps]))
         return tried[staff]

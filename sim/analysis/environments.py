@@ -42,8 +42,11 @@ def structure_key(rc: RunConfig) -> str:
     """What shapes the network and the population (same key and seed: they can be reused)."""
     sc = rc.scenario
     parts = {
-        "network": rc.network, "population": rc.population, "reference": sc.reference_population,
-        "brand": (sc.brand.followers, sc.brand.customer_share), "accounts": sc.accounts,
+        "network": rc.network,
+        "population": rc.population,
+        "reference": sc.reference_population,
+        "brand": (sc.brand.followers, sc.brand.customer_share),
+        "accounts": sc.accounts,
         "roles": (rc.diffusion.role_post, rc.diffusion.role_reshare),
     }
     return json.dumps(parts, default=repr, sort_keys=True)

@@ -49,7 +49,8 @@ class EvaluationError(RuntimeError):
     def __init__(self, config_id: str, replicate: int, seed: int, cause: str):
         self.config_id, self.replicate, self.seed, self.cause = config_id, replicate, seed, cause
         super().__init__(
-            f"config {config_id!r}, replicate {replicate} (seed {seed}) failed: {cause}")
+            f"config {config_id!r}, replicate {replicate} (seed {seed}) failed: {cause}"
+        )
 
     def __reduce__(self):  # picklable, so that worker processes can report it
         return (type(self), (self.config_id, self.replicate, self.seed, self.cause))
@@ -104,13 +105,19 @@ class DirectoryCache:
         if not (folder / "metrics.json").is_file():
             return None
         metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-        hourly = (pd.read_parquet(folder / "hourly.parquet")
-                  if (folder / "hourly.parquet").is_file() else None)
+        hourly = (
+            pd.read_parquet(folder / "hourly.parquet")
+            if (folder / "hourly.parquet").is_file()
+            else None
+        )
         extras: dict[str, Any] = {}
         for file in sorted(folder.glob("extra-*")):
-            name = file.stem[len("extra-"):]
-            extras[name] = (pd.read_parquet(file) if file.suffix == ".parquet"
-                            else json.loads(file.read_text(encoding="utf-8")))
+            name = file.stem[len("extra-") :]
+            extras[name] = (
+                pd.read_parquet(file)
+                if file.suffix == ".parquet"
+                else json.loads(file.read_text(encoding="utf-8"))
+            )
         return RunRecord(metrics=metrics, hourly=hourly, extras=extras)
 
     def put(self, key: str, record: RunRecord) -> None:
@@ -121,15 +128,18 @@ class DirectoryCache:
         self.path.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", suffix=".partial", dir=self.path))
         try:
-            (tmp / "metrics.json").write_text(json.dumps(record.metrics, default=_plain), encoding="utf-8")
+            (tmp / "metrics.json").write_text(
+                json.dumps(record.metrics, default=_plain), encoding="utf-8"
+            )
             if record.hourly is not None:
                 record.hourly.to_parquet(tmp / "hourly.parquet", index=False)
             for name, value in record.extras.items():
                 if isinstance(value, pd.DataFrame):
                     value.to_parquet(tmp / f"extra-{name}.parquet", index=False)
                 else:
-                    (tmp / f"extra-{name}.json").write_text(json.dumps(dict(value), default=_plain),
-                                                            encoding="utf-8")
+                    (tmp / f"extra-{name}.json").write_text(
+                        json.dumps(dict(value), default=_plain), encoding="utf-8"
+                    )
             os.replace(tmp, self.path / key)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -156,8 +166,12 @@ class Evaluation:
     @property
     def runs(self) -> pd.DataFrame:
         """One row per case and replicate: config, labels, replicate, seed, every metric."""
-        return pd.DataFrame([{"config": c.id, **c.labels, "replicate": r, "seed": s, **rec.metrics}
-                             for c, r, s, rec in self._ids()])
+        return pd.DataFrame(
+            [
+                {"config": c.id, **c.labels, "replicate": r, "seed": s, **rec.metrics}
+                for c, r, s, rec in self._ids()
+            ]
+        )
 
     @property
     def hourly(self) -> pd.DataFrame:
@@ -182,8 +196,13 @@ class Evaluation:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def cross(scenarios: Mapping[Any, Mapping[str, Any]], levers: Mapping[str, Mapping[str, Any]], *,
-          scenario_label: str = "scenario", lever_label: str = "strategy") -> list[Case]:
+def cross(
+    scenarios: Mapping[Any, Mapping[str, Any]],
+    levers: Mapping[str, Mapping[str, Any]],
+    *,
+    scenario_label: str = "scenario",
+    lever_label: str = "strategy",
+) -> list[Case]:
     """Every lever (strategy knobs) in every scenario (a run config): scenario-major cases."""
     cases = []
     for s, cfg in scenarios.items():
@@ -233,14 +252,21 @@ def _name(fn: Callable | None) -> str | None:
 
 def run_key(rc: RunConfig, hourly: Sequence[str] | None, extract: Extract | None) -> str:
     """Cache key of one run: its full config and what is collected from it."""
-    what = {"config": rc.to_dict(), "hourly": list(hourly) if hourly is not None else None,
-            "extract": _name(extract)}
+    what = {
+        "config": rc.to_dict(),
+        "hourly": list(hourly) if hourly is not None else None,
+        "extract": _name(extract),
+    }
     text = json.dumps(what, sort_keys=True, default=repr, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _groups(ids: Sequence[str], parsed: Sequence[RunConfig], seeds: Sequence[Sequence[int]],
-            skip: set[tuple[int, int]]) -> list[_Job]:
+def _groups(
+    ids: Sequence[str],
+    parsed: Sequence[RunConfig],
+    seeds: Sequence[Sequence[int]],
+    skip: set[tuple[int, int]],
+) -> list[_Job]:
     keys = [environment_key(rc, with_seed=False) for rc in parsed]
     groups: dict[tuple[str, int], _Job] = {}
     n_rep = max(len(s) for s in seeds)
@@ -262,12 +288,13 @@ def _split(jobs: list[_Job], workers: int) -> list[_Job]:
         if len(items) < 2:
             break
         half = math.ceil(len(items) / 2)
-        jobs[big:big + 1] = [_Job(items[:half]), _Job(items[half:])]
+        jobs[big : big + 1] = [_Job(items[:half]), _Job(items[half:])]
     return jobs
 
 
-def _run_job(job: _Job, hourly: Sequence[str] | None, extract: Extract | None,
-             reuse_structure: bool) -> tuple[list[tuple[int, int, RunRecord]], int, Any]:
+def _run_job(
+    job: _Job, hourly: Sequence[str] | None, extract: Extract | None, reuse_structure: bool
+) -> tuple[list[tuple[int, int, RunRecord]], int, Any]:
     """Run a job's configs on one environment; (records, environments built, user error).
 
     A user error (ConfigError, NetworkError) is returned with a note naming the run, not raised:
@@ -310,17 +337,27 @@ def _outcomes(jobs: list[_Job], n_jobs: int, args: tuple) -> Iterator[tuple]:
     with warnings.catch_warnings():
         # loky replaces a worker whose memory grew (numpy's freed arenas look like a leak); its
         # job is redone elsewhere and the results are unaffected
-        warnings.filterwarnings("ignore", message="A worker stopped while some jobs",
-                                category=UserWarning)
-        parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered",
-                            batch_size=1)
+        warnings.filterwarnings(
+            "ignore", message="A worker stopped while some jobs", category=UserWarning
+        )
+        parallel = Parallel(
+            n_jobs=n_jobs, backend="loky", return_as="generator_unordered", batch_size=1
+        )
         yield from parallel(delayed(_run_job)(job, *args) for job in jobs)
 
 
-def evaluate(cases: Sequence[Case], replicates: int | Sequence[int], *, n_jobs: int = 1,
-             hourly: Sequence[str] | None = None, extract: Extract | None = None,
-             reuse_structure: bool = False, cache: Cache | str | os.PathLike | None = None,
-             progress: bool = False, desc: str = "runs") -> Evaluation:
+def evaluate(
+    cases: Sequence[Case],
+    replicates: int | Sequence[int],
+    *,
+    n_jobs: int = 1,
+    hourly: Sequence[str] | None = None,
+    extract: Extract | None = None,
+    reuse_structure: bool = False,
+    cache: Cache | str | os.PathLike | None = None,
+    progress: bool = False,
+    desc: str = "runs",
+) -> Evaluation:
     """Run every case `replicates` times with common random numbers.
 
     Args:
@@ -367,8 +404,9 @@ def evaluate(cases: Sequence[Case], replicates: int | Sequence[int], *, n_jobs: 
                 skip.add((i, r))
     jobs = _groups(ids, parsed, seeds, skip)
     built = 0
-    with tqdm(total=sum(len(j.items) for j in jobs), disable=not progress, unit="run",
-              desc=desc) as bar:
+    with tqdm(
+        total=sum(len(j.items) for j in jobs), disable=not progress, unit="run", desc=desc
+    ) as bar:
         for done, n_env, error in _outcomes(jobs, n_jobs, (hourly, extract, reuse_structure)):
             built += n_env
             for i, r, rec in done:

@@ -26,8 +26,15 @@ from sim.config.schema import RunConfig, Target
 
 # Columns of the hourly series a replay keeps (the rest of the time series is dropped).
 HOURLY = (
-    "hour", "mentions_negative", "mentions_positive", "reach_negative_cum", "reach_positive_cum",
-    "impressions_incident", "sentiment_mean", "backlog", "phone_queue",
+    "hour",
+    "mentions_negative",
+    "mentions_positive",
+    "reach_negative_cum",
+    "reach_positive_cum",
+    "impressions_incident",
+    "sentiment_mean",
+    "backlog",
+    "phone_queue",
 )
 
 
@@ -49,9 +56,14 @@ def _values_of_targets(targets: Sequence[Target], rc: RunConfig, result: Any) ->
     return {"values": {t.name: measure(t, result.metrics, result.timeseries) for t in targets}}
 
 
-def replicate(documented: Mapping[str, Any], counterfactual: Mapping[str, Any] | None,
-              seeds: Sequence[int], n_jobs: int = 1, reuse: bool = False,
-              targets: Sequence[Target] | None = None) -> list[Replicate]:
+def replicate(
+    documented: Mapping[str, Any],
+    counterfactual: Mapping[str, Any] | None,
+    seeds: Sequence[int],
+    n_jobs: int = 1,
+    reuse: bool = False,
+    targets: Sequence[Target] | None = None,
+) -> list[Replicate]:
     """All replicates, in seed order: the documented strategy and (if given) the counterfactual.
 
     Args:
@@ -67,8 +79,14 @@ def replicate(documented: Mapping[str, Any], counterfactual: Mapping[str, Any] |
     cases = [Case("documented", documented)]
     if counterfactual is not None:
         cases.append(Case("counterfactual", counterfactual))
-    ev = evaluate(cases, list(seeds), n_jobs=n_jobs, hourly=HOURLY,
-                  extract=partial(_values_of_targets, list(targets)), reuse_structure=reuse)
+    ev = evaluate(
+        cases,
+        list(seeds),
+        n_jobs=n_jobs,
+        hourly=HOURLY,
+        extract=partial(_values_of_targets, list(targets)),
+        reuse_structure=reuse,
+    )
     out = []
     for r, seed in enumerate(seeds):
         doc = ev.record("documented", r)

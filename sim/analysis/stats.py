@@ -10,8 +10,8 @@ values (or pairs) it rests on.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -60,7 +60,9 @@ def mean_ci(values: Iterable[float], level: float = LEVEL) -> Estimate:
     return Estimate(m, m - hw, m + hw, n)
 
 
-def paired_diff(treated: Sequence[float], baseline: Sequence[float], level: float = LEVEL) -> Estimate:
+def paired_diff(
+    treated: Sequence[float], baseline: Sequence[float], level: float = LEVEL
+) -> Estimate:
     """Mean paired difference treated - baseline, over pairs where both are finite."""
     a, b = np.asarray(treated, dtype=float), np.asarray(baseline, dtype=float)
     if a.shape != b.shape:
@@ -68,7 +70,9 @@ def paired_diff(treated: Sequence[float], baseline: Sequence[float], level: floa
     return mean_ci(a - b, level)
 
 
-def unpaired_diff(treated: Sequence[float], baseline: Sequence[float], level: float = LEVEL) -> Estimate:
+def unpaired_diff(
+    treated: Sequence[float], baseline: Sequence[float], level: float = LEVEL
+) -> Estimate:
     """Welch interval of mean(treated) - mean(baseline), ignoring the pairing."""
     a, b = np.asarray(treated, dtype=float), np.asarray(baseline, dtype=float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
@@ -84,7 +88,9 @@ def unpaired_diff(treated: Sequence[float], baseline: Sequence[float], level: fl
     return Estimate(d, d - hw, d + hw, int(min(a.size, b.size)))
 
 
-def ratio_ci(numerator: Sequence[float], denominator: Sequence[float], level: float = LEVEL) -> Estimate:
+def ratio_ci(
+    numerator: Sequence[float], denominator: Sequence[float], level: float = LEVEL
+) -> Estimate:
     """Ratio of means mean(num) / mean(den) with a delta-method t-interval over paired values.
 
     NaN unless the denominator is positive beyond doubt (its own interval lies above zero): a
@@ -108,12 +114,23 @@ def ratio_ci(numerator: Sequence[float], denominator: Sequence[float], level: fl
 
 
 SUMMARY_COLUMNS = (
-    "strategy", "metric", "n", "mean", "ci_low", "ci_high",
-    "baseline", "n_pairs", "diff", "diff_ci_low", "diff_ci_high",
+    "strategy",
+    "metric",
+    "n",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "baseline",
+    "n_pairs",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
 )
 
 
-def summarise(runs: pd.DataFrame, metrics: Sequence[str], baseline: str, level: float = LEVEL) -> pd.DataFrame:
+def summarise(
+    runs: pd.DataFrame, metrics: Sequence[str], baseline: str, level: float = LEVEL
+) -> pd.DataFrame:
     """Per strategy and metric: mean with CI, and the paired difference vs `baseline` with CI.
 
     Args:
@@ -129,7 +146,10 @@ def summarise(runs: pd.DataFrame, metrics: Sequence[str], baseline: str, level: 
     order = list(dict.fromkeys(runs["strategy"]))
     if baseline not in order:
         raise ValueError(f"baseline {baseline!r} is not among the strategies {order}")
-    wide = {name: g.set_index("replicate").sort_index() for name, g in runs.groupby("strategy", sort=False)}
+    wide = {
+        name: g.set_index("replicate").sort_index()
+        for name, g in runs.groupby("strategy", sort=False)
+    }
     base = wide[baseline]
     rows = []
     for name in order:
@@ -137,9 +157,24 @@ def summarise(runs: pd.DataFrame, metrics: Sequence[str], baseline: str, level: 
         common = df.index.intersection(base.index)
         for metric in metrics:
             est = mean_ci(df[metric].to_numpy(), level)
-            diff = paired_diff(df.loc[common, metric].to_numpy(), base.loc[common, metric].to_numpy(), level)
-            rows.append((name, metric, est.n, est.mean, est.low, est.high,
-                         baseline, diff.n, diff.mean, diff.low, diff.high))
+            diff = paired_diff(
+                df.loc[common, metric].to_numpy(), base.loc[common, metric].to_numpy(), level
+            )
+            rows.append(
+                (
+                    name,
+                    metric,
+                    est.n,
+                    est.mean,
+                    est.low,
+                    est.high,
+                    baseline,
+                    diff.n,
+                    diff.mean,
+                    diff.low,
+                    diff.high,
+                )
+            )
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
@@ -155,18 +190,36 @@ def value_of_response(runs: pd.DataFrame, baseline: str, level: float = LEVEL) -
         Rows in the SUMMARY_COLUMNS layout (metrics `cost_per_1000_negative_impressions_averted`
         and `roi`); their `diff` columns are empty.
     """
-    wide = {name: g.set_index("replicate").sort_index() for name, g in runs.groupby("strategy", sort=False)}
+    wide = {
+        name: g.set_index("replicate").sort_index()
+        for name, g in runs.groupby("strategy", sort=False)
+    }
     base = wide[baseline]
     rows = []
     for name, df in wide.items():
         common = df.index.intersection(base.index)
         d, b = df.loc[common], base.loc[common]
         extra_cost = (d["cost_total"] - b["cost_total"]).to_numpy()
-        averted = (b["impressions_negative_scaled"] - d["impressions_negative_scaled"]).to_numpy() / 1000.0
+        averted = (
+            b["impressions_negative_scaled"] - d["impressions_negative_scaled"]
+        ).to_numpy() / 1000.0
         saved = (b["revenue_at_risk_scaled"] - d["revenue_at_risk_scaled"]).to_numpy()
         per_1000 = ratio_ci(extra_cost, averted, level) if name != baseline else NAN_ESTIMATE
         roi = ratio_ci(saved - extra_cost, extra_cost, level) if name != baseline else NAN_ESTIMATE
         for metric, est in (("cost_per_1000_negative_impressions_averted", per_1000), ("roi", roi)):
-            rows.append((name, metric, est.n, est.mean, est.low, est.high,
-                         baseline, math.nan, math.nan, math.nan, math.nan))
+            rows.append(
+                (
+                    name,
+                    metric,
+                    est.n,
+                    est.mean,
+                    est.low,
+                    est.high,
+                    baseline,
+                    math.nan,
+                    math.nan,
+                    math.nan,
+                    math.nan,
+                )
+            )
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))

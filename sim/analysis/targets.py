@@ -17,8 +17,8 @@ distribution-free interval from order statistics (the column keeps the name `sim
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -103,13 +103,17 @@ def measure(t: Target, metrics: Mapping[str, float], hourly: pd.DataFrame | None
     if t.by_h > 0:
         column = t.metric[: -len("_scaled")] if t.metric.endswith("_scaled") else t.metric
         if hourly is None or column not in hourly:
-            raise TargetError(f"target '{t.name}': by_h needs the hourly column '{column}' "
-                              f"(hourly columns: {', '.join(hourly.columns) if hourly is not None else 'none'})")
+            raise TargetError(
+                f"target '{t.name}': by_h needs the hourly column '{column}' "
+                f"(hourly columns: {', '.join(hourly.columns) if hourly is not None else 'none'})"
+            )
         value = float(hourly.loc[hourly["hour"] <= t.by_h, column].sum())
         return value * float(metrics.get("scale_factor", 1.0)) if column != t.metric else value
     if t.metric not in metrics:
-        raise TargetError(f"target '{t.name}' names the metric '{t.metric}', which runs do not produce; "
-                          f"known metrics: {', '.join(sorted(metrics))}")
+        raise TargetError(
+            f"target '{t.name}' names the metric '{t.metric}', which runs do not produce; "
+            f"known metrics: {', '.join(sorted(metrics))}"
+        )
     return float(metrics[t.metric])
 
 
@@ -141,7 +145,9 @@ def median_ci(values: Sequence[float], level: float = LEVEL) -> tuple[float, flo
     return m, float(x[max(lo_rank - 1, 0)]), float(x[min(hi_rank + 1, n - 1)]), n
 
 
-def replicate_values(t: Target, documented: Sequence[float], counterfactual: Sequence[float] | None) -> np.ndarray:
+def replicate_values(
+    t: Target, documented: Sequence[float], counterfactual: Sequence[float] | None
+) -> np.ndarray:
     """Per-replicate values of a target: the measurement, or its paired lift."""
     x = np.asarray(documented, dtype=float)
     if not t.lift:
@@ -153,8 +159,11 @@ def replicate_values(t: Target, documented: Sequence[float], counterfactual: Seq
         return np.where(base > 0, x / base - 1.0, np.nan)
 
 
-def evaluate(targets: Sequence[Target], documented: Sequence[Mapping[str, float]],
-             counterfactual: Sequence[Mapping[str, float]] | None = None) -> list[TargetResult]:
+def evaluate(
+    targets: Sequence[Target],
+    documented: Sequence[Mapping[str, float]],
+    counterfactual: Sequence[Mapping[str, float]] | None = None,
+) -> list[TargetResult]:
     """Evaluate targets over replicates.
 
     Args:
@@ -171,11 +180,24 @@ def evaluate(targets: Sequence[Target], documented: Sequence[Mapping[str, float]
         cf = [r[t.name] for r in counterfactual] if counterfactual is not None else None
         summary = median_ci if t.statistic == "median" else mean_ci
         mean, low, high, n = summary(replicate_values(t, doc, cf))
-        out.append(TargetResult(
-            target=t.name, metric=t.metric, documented=t.documented, simulated_mean=mean, ci_low=low,
-            ci_high=high, tolerance=tolerance_abs(t), ok=within(t, mean), bound=t.bound, n=n,
-            lift=t.lift, by_h=t.by_h, source=t.source, statistic=t.statistic,
-        ))
+        out.append(
+            TargetResult(
+                target=t.name,
+                metric=t.metric,
+                documented=t.documented,
+                simulated_mean=mean,
+                ci_low=low,
+                ci_high=high,
+                tolerance=tolerance_abs(t),
+                ok=within(t, mean),
+                bound=t.bound,
+                n=n,
+                lift=t.lift,
+                by_h=t.by_h,
+                source=t.source,
+                statistic=t.statistic,
+            )
+        )
     return out
 
 

@@ -8,6 +8,14 @@ NETWORK_KINDS = ("heavy_tailed", "barabasi_albert", "watts_strogatz", "edgelist"
 EDGELIST_FORMATS = ("auto", "text", "csv", "parquet")  # network.format of an edge-list file
 # kinds of post, in the order of their codes in the post table (sim.customers.diffusion)
 POST_KINDS = (
-    "complaint", "reshare", "praise", "thanks", "brand_reply", "brand_statement",
-    "followup", "peer_answer", "bot_reply", "mention",
+    "complaint",
+    "reshare",
+    "praise",
+    "thanks",
+    "brand_reply",
+    "brand_statement",
+    "followup",
+    "peer_answer",
+    "bot_reply",
+    "mention",
 )

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from dataclasses import MISSING, Field, dataclass, field, fields
-from typing import Any, Callable
+from typing import Any
 
 # kind -> (test a number passes, what the error message says is allowed)
 CHECKS: dict[str, tuple[Callable[[float], bool], str]] = {
@@ -26,8 +27,14 @@ CHECKS: dict[str, tuple[Callable[[float], bool], str]] = {
 }
 # kind -> the range as the ODD tables write it
 RANGES = {
-    "probability": "[0, 1]", "positive": "> 0", "nonnegative": ">= 0", "sentiment": "[-1, 1]",
-    "open_sentiment": "(-1, 1)", "valence": "-1 or +1", "seed": "[0, 2^63)", "signed": "any",
+    "probability": "[0, 1]",
+    "positive": "> 0",
+    "nonnegative": ">= 0",
+    "sentiment": "[-1, 1]",
+    "open_sentiment": "(-1, 1)",
+    "valence": "-1 or +1",
+    "seed": "[0, 2^63)",
+    "signed": "any",
     "table": "each >= 0",
 }
 # kinds of fields that are not single numbers
@@ -62,10 +69,15 @@ class ParamInfo:
             low = -math.inf if self.low is None else self.low
             high = math.inf if self.high is None else self.high
             if not low <= value <= high:
-                return f"a number from {self.low:g} to {self.high:g}" if (
-                    self.low is not None and self.high is not None) else (
-                    f"a number of {self.low:g} or more" if self.low is not None
-                    else f"a number of at most {self.high:g}")
+                return (
+                    f"a number from {self.low:g} to {self.high:g}"
+                    if (self.low is not None and self.high is not None)
+                    else (
+                        f"a number of {self.low:g} or more"
+                        if self.low is not None
+                        else f"a number of at most {self.high:g}"
+                    )
+                )
         elif self.kind in CHECKS:
             test, allowed = CHECKS[self.kind]
             if not test(value):
@@ -75,9 +87,17 @@ class ParamInfo:
         return None
 
 
-def param(default: Any = MISSING, *, doc: str, unit: str = "", kind: str = "nonnegative",
-          low: float | None = None, high: float | None = None, source: str = "",
-          integer: bool = False) -> Any:
+def param(
+    default: Any = MISSING,
+    *,
+    doc: str,
+    unit: str = "",
+    kind: str = "nonnegative",
+    low: float | None = None,
+    high: float | None = None,
+    source: str = "",
+    integer: bool = False,
+) -> Any:
     """A config field with its metadata.
 
     Args:
@@ -95,8 +115,15 @@ def param(default: Any = MISSING, *, doc: str, unit: str = "", kind: str = "nonn
     """
     if kind not in CHECKS and kind not in OTHER_KINDS:
         raise ValueError(f"unknown parameter kind {kind!r}")
-    meta = {"doc": doc, "unit": unit, "kind": kind, "low": low, "high": high, "source": source,
-            "integer": integer}
+    meta = {
+        "doc": doc,
+        "unit": unit,
+        "kind": kind,
+        "low": low,
+        "high": high,
+        "source": source,
+        "integer": integer,
+    }
     if isinstance(default, (list, dict)):
         value = default
         return field(default_factory=lambda: copy.deepcopy(value), metadata=meta)
@@ -113,8 +140,16 @@ def info(f: Field) -> ParamInfo:
     m = f.metadata
     if "doc" not in m:
         raise ValueError(f"config field {f.name!r} is declared without metadata (use param())")
-    return ParamInfo(f.name, m["doc"], m.get("unit", ""), m["kind"], m.get("low"), m.get("high"),
-                     m.get("source", ""), bool(m.get("integer", False)))
+    return ParamInfo(
+        f.name,
+        m["doc"],
+        m.get("unit", ""),
+        m["kind"],
+        m.get("low"),
+        m.get("high"),
+        m.get("source", ""),
+        bool(m.get("integer", False)),
+    )
 
 
 def infos(cls: type) -> list[ParamInfo]:

@@ -24,6 +24,7 @@ def sections() -> list[tuple[str, type, str]]:
 
 SECTIONS = tuple(sections())
 
+
 def _default(f) -> object:
     if f.default is not MISSING:
         return f.default
@@ -35,7 +36,9 @@ def _default(f) -> object:
 
 def _fmt(value: object) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in value.items())
+        return ", ".join(
+            f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in value.items()
+        )
     if isinstance(value, list):
         return "[]" if not value else str(value)
     if isinstance(value, float):
@@ -57,15 +60,19 @@ def markdown() -> str:
     """All parameter tables as markdown."""
     parts = []
     for title, cls, prefix in sections():
-        rows = ["| key | default | unit | range | meaning | source |",
-                "| --- | --- | --- | --- | --- | --- |"]
+        rows = [
+            "| key | default | unit | range | meaning | source |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
         for f in fields(cls):
             default = _default(f)
             if default == "(section)" or f.metadata.get("kind") == "section":
                 continue
             meta = info(f)
-            rows.append(f"| `{prefix}{f.name}` | {_fmt(default)} | {meta.unit} | {meta.range} | "
-                        f"{meta.doc} | {_source(prefix, meta.kind, meta.source)} |")
+            rows.append(
+                f"| `{prefix}{f.name}` | {_fmt(default)} | {meta.unit} | {meta.range} | "
+                f"{meta.doc} | {_source(prefix, meta.kind, meta.source)} |"
+            )
         parts.append(f"#### {title}\n\n" + "\n".join(rows))
     return "\n\n".join(parts) + "\n"
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 import functools
 import importlib.resources
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import yaml
 
@@ -23,7 +24,7 @@ CONF_PACKAGE = "socialcare_conf"  # the installed copy of conf/ (package data)
 PRIMARY = "config.yaml"  # the primary config of one run
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def conf_dir() -> Path:
     """The directory holding the presets: a checkout's `conf/`, else the installed package data.
 
@@ -38,8 +39,10 @@ def conf_dir() -> Path:
     except ModuleNotFoundError:
         installed = None
     if installed is None or not (installed / PRIMARY).is_file():
-        raise FileNotFoundError(f"The presets are missing: neither {checkout} nor the package "
-                                f"data '{CONF_PACKAGE}' holds {PRIMARY}; reinstall socialcare-sim.")
+        raise FileNotFoundError(
+            f"The presets are missing: neither {checkout} nor the package "
+            f"data '{CONF_PACKAGE}' holds {PRIMARY}; reinstall socialcare-sim."
+        )
     return installed
 
 
@@ -52,8 +55,9 @@ def path(group: str, name: str) -> Path:
     """The file of a preset (ConfigError naming the choices when there is none)."""
     file = conf_dir() / group / f"{name}.yaml"
     if not file.is_file():
-        raise ConfigError(group, name, f"the name of a preset in conf/{group}/: "
-                          + ", ".join(names(group)))
+        raise ConfigError(
+            group, name, f"the name of a preset in conf/{group}/: " + ", ".join(names(group))
+        )
     return file
 
 
@@ -127,9 +131,13 @@ def _value(text: str) -> Any:
     return value
 
 
-def compose(scenario: str | None = None, strategy: str | None = None,
-            network: str | None = None, overrides: Sequence[str] | Mapping[str, Any] = (),
-            config: str = PRIMARY) -> dict[str, Any]:
+def compose(
+    scenario: str | None = None,
+    strategy: str | None = None,
+    network: str | None = None,
+    overrides: Sequence[str] | Mapping[str, Any] = (),
+    config: str = PRIMARY,
+) -> dict[str, Any]:
     """The run config (plain data) of presets and overrides, as Hydra composes `config`.
 
     Args:
@@ -143,9 +151,14 @@ def compose(scenario: str | None = None, strategy: str | None = None,
         The run sections (seed, scenario, strategy, network, population, ...) as nested dicts;
         `RunConfig.from_dict` checks them (and applies the scenario's settings).
     """
-    chosen = {**defaults(config), **{k: v for k, v in (("scenario", scenario),
-                                                         ("strategy", strategy),
-                                                         ("network", network)) if v}}
+    chosen = {
+        **defaults(config),
+        **{
+            k: v
+            for k, v in (("scenario", scenario), ("strategy", strategy), ("network", network))
+            if v
+        },
+    }
     data: dict[str, Any] = {}
     for group in PRESET_GROUPS:
         if group in chosen:
@@ -157,8 +170,12 @@ def compose(scenario: str | None = None, strategy: str | None = None,
     return data
 
 
-def run_config(scenario: str | None = None, strategy: str | None = None,
-               network: str | None = None, overrides: Sequence[str] | Mapping[str, Any] = ()):
+def run_config(
+    scenario: str | None = None,
+    strategy: str | None = None,
+    network: str | None = None,
+    overrides: Sequence[str] | Mapping[str, Any] = (),
+):
     """The checked RunConfig of presets and overrides (see `compose`)."""
     from sim.config.schema import RunConfig
 

@@ -12,10 +12,17 @@ class NamedAccount:
     """A real account of the scenario (a complainer, an influencer) placed in the network."""
 
     name: str = param("account", doc="name the incidents refer to", kind="text")
-    followers: int = param(1000, doc="real follower count, at the scenario's reference population",
-                           unit="people", integer=True)
-    role: str = param("networker", doc="influencer role (user, networker, opinion_leader, "
-                      "trendsetter, amplifier)", kind="choice")
+    followers: int = param(
+        1000,
+        doc="real follower count, at the scenario's reference population",
+        unit="people",
+        integer=True,
+    )
+    role: str = param(
+        "networker",
+        doc="influencer role (user, networker, opinion_leader, trendsetter, amplifier)",
+        kind="choice",
+    )
     sentiment: float = param(0.0, doc="sentiment toward the brand before the run", kind="sentiment")
     source: str = param("", doc="where the account's figures come from", kind="text")
 
@@ -27,26 +34,41 @@ class Incident:
     name: str = param("incident", doc="name of the incident", kind="text")
     at_h: float = param(1.0, doc="hours after the start of the run", unit="h")
     complainers: list[str] = param([], doc="names of named accounts", kind="list")
-    severity: float = param(0.7, doc="0..1: direct sentiment hit and case severity",
-                            kind="probability")
+    severity: float = param(
+        0.7, doc="0..1: direct sentiment hit and case severity", kind="probability"
+    )
     appeal: float = param(1.0, doc="multiplier on the reshare probability of this incident's posts")
-    victims: int = param(0, doc="further affected customers at reference scale (hit directly)",
-                         unit="people", integer=True)
-    victim_complain_share: float = param(0.0, doc="share of those victims who complain publicly",
-                                         kind="probability")
-    complainer_gap_min: float = param(5.0, doc="minutes between successive named complainers",
-                                      unit="min")
-    followup_after_h: float = param(3.0, doc="an unanswered complainer posts again after this",
-                                    unit="h")
-    max_followups: int = param(2, doc="follow-ups an unanswered complainer posts at most",
-                               integer=True)
-    quiet_on_reply: bool = param(True, doc="a personal reply or a closed case stops an unresolved "
-                                 "complainer's follow-ups (false: only a resolution does)", kind="flag")
+    victims: int = param(
+        0,
+        doc="further affected customers at reference scale (hit directly)",
+        unit="people",
+        integer=True,
+    )
+    victim_complain_share: float = param(
+        0.0, doc="share of those victims who complain publicly", kind="probability"
+    )
+    complainer_gap_min: float = param(
+        5.0, doc="minutes between successive named complainers", unit="min"
+    )
+    followup_after_h: float = param(
+        3.0, doc="an unanswered complainer posts again after this", unit="h"
+    )
+    max_followups: int = param(
+        2, doc="follow-ups an unanswered complainer posts at most", integer=True
+    )
+    quiet_on_reply: bool = param(
+        True,
+        doc="a personal reply or a closed case stops an unresolved "
+        "complainer's follow-ups (false: only a resolution does)",
+        kind="flag",
+    )
     valence: int = param(-1, doc="-1 complaint; +1 a delight moment", kind="valence")
-    contact_share: float = param(0.0, doc="share of victims who contact service directly (phone "
-                                 "or web)", kind="probability")
-    contact_delay_min: float = param(60.0, doc="mean delay from the incident to such a direct "
-                                     "contact", unit="min")
+    contact_share: float = param(
+        0.0, doc="share of victims who contact service directly (phone or web)", kind="probability"
+    )
+    contact_delay_min: float = param(
+        60.0, doc="mean delay from the incident to such a direct contact", unit="min"
+    )
 
 
 @dataclass
@@ -54,22 +76,33 @@ class ChatterConfig:
     """Background brand mentions, as posts per hour at the reference population."""
 
     positive_per_hour: float = param(20.0, doc="positive brand mentions", unit="posts/h")
-    negative_per_hour: float = param(10.0, doc="negative brand mentions (everyday complaints)",
-                                     unit="posts/h")
-    neutral_per_hour: float = param(0.0, doc="category talk (\"craving pizza\"): targets for "
-                                    "delight", unit="posts/h")
-    complaint_severity: float = param(0.3, doc="severity of an everyday complaint",
-                                      kind="probability")
+    negative_per_hour: float = param(
+        10.0, doc="negative brand mentions (everyday complaints)", unit="posts/h"
+    )
+    neutral_per_hour: float = param(
+        0.0, doc='category talk ("craving pizza"): targets for delight', unit="posts/h"
+    )
+    complaint_severity: float = param(
+        0.3, doc="severity of an everyday complaint", kind="probability"
+    )
     diurnal: bool = param(True, doc="fewer posts at night", kind="flag")
-    diurnal_amplitude: float = param(0.7, doc="relative swing of the posting rate over the day: "
-                                     "1 + amplitude * cos(2 pi (hour - peak) / 24)",
-                                     kind="probability")
-    diurnal_peak_h: float = param(16.0, doc="hour of the day when posting peaks", unit="h",
-                                  low=0.0, high=24.0)
-    non_customer_weight: float = param(0.3, doc="weight of a non-customer as a chatter author, "
-                                       "relative to a customer")
-    mood_floor: float = param(0.05, doc="least weight of an author's mood for a post of that "
-                              "valence (1 - valence * sentiment)", kind="positive")
+    diurnal_amplitude: float = param(
+        0.7,
+        doc="relative swing of the posting rate over the day: "
+        "1 + amplitude * cos(2 pi (hour - peak) / 24)",
+        kind="probability",
+    )
+    diurnal_peak_h: float = param(
+        16.0, doc="hour of the day when posting peaks", unit="h", low=0.0, high=24.0
+    )
+    non_customer_weight: float = param(
+        0.3, doc="weight of a non-customer as a chatter author, relative to a customer"
+    )
+    mood_floor: float = param(
+        0.05,
+        doc="least weight of an author's mood for a post of that valence (1 - valence * sentiment)",
+        kind="positive",
+    )
 
 
 @dataclass
@@ -77,10 +110,15 @@ class BrandConfig:
     """The company: its account's audience and what a customer is worth."""
 
     name: str = param("brand", doc="name of the brand's account", kind="text")
-    followers: int = param(100_000, doc="followers of the brand's account, at reference scale",
-                           unit="people", integer=True)
-    customer_share: float = param(0.5, doc="share of the population who are customers",
-                                  kind="probability")
+    followers: int = param(
+        100_000,
+        doc="followers of the brand's account, at reference scale",
+        unit="people",
+        integer=True,
+    )
+    customer_share: float = param(
+        0.5, doc="share of the population who are customers", kind="probability"
+    )
     clv: float = param(300.0, doc="revenue at risk when a customer churns", unit="$")
 
 
@@ -94,14 +132,18 @@ class Target:
     tolerance: float = param(0.25, doc="relative to documented unless `absolute`")
     absolute: bool = param(False, doc="the tolerance is absolute", kind="flag")
     source: str = param("", doc="where the documented value comes from", kind="text")
-    bound: str = param("near", doc="near: within tolerance; at_least / at_most: one-sided",
-                       kind="choice")
-    by_h: float = param(0.0, doc="> 0: the metric's hourly flow summed over the first by_h hours",
-                        unit="h")
-    lift: bool = param(False, doc="paired relative change vs the scenario's counterfactual "
-                       "strategy", kind="flag")
-    statistic: str = param("mean", doc="over replicates: mean, or median (for one documented "
-                           "case)", kind="choice")
+    bound: str = param(
+        "near", doc="near: within tolerance; at_least / at_most: one-sided", kind="choice"
+    )
+    by_h: float = param(
+        0.0, doc="> 0: the metric's hourly flow summed over the first by_h hours", unit="h"
+    )
+    lift: bool = param(
+        False, doc="paired relative change vs the scenario's counterfactual strategy", kind="flag"
+    )
+    statistic: str = param(
+        "mean", doc="over replicates: mean, or median (for one documented case)", kind="choice"
+    )
 
 
 @dataclass
@@ -109,8 +151,9 @@ class BrandAction:
     """A scripted brand action: what the company really did in a documented case, and when."""
 
     at_h: float = param(24.0, doc="hours after the start of the run", unit="h")
-    kind: str = param("reply", doc="reply (public), resolve (with compensation) or statement",
-                      kind="choice")
+    kind: str = param(
+        "reply", doc="reply (public), resolve (with compensation) or statement", kind="choice"
+    )
     incident: int = param(0, doc="acts on the first named complainer of this incident")
     compensation: float = param(0.0, doc="dollars offered with a resolve", unit="$")
     source: str = param("", doc="where the action is documented", kind="text")
@@ -132,10 +175,16 @@ class ScenarioConfig:
     name: str = param("united_sarver", doc="name of the scenario", kind="text")
     description: str = param("", doc="what happened, in a few sentences", kind="text")
     sources: list[str] = param([], doc="the documents the scenario draws on", kind="list")
-    reference_population: int = param(1_000_000, doc="the real audience the scenario describes",
-                                      unit="people", kind="positive", integer=True)
-    start: str = param("2009-02-09T08:00", doc="ISO date-time of tick 0 (the weekday matters)",
-                       kind="text")
+    reference_population: int = param(
+        1_000_000,
+        doc="the real audience the scenario describes",
+        unit="people",
+        kind="positive",
+        integer=True,
+    )
+    start: str = param(
+        "2009-02-09T08:00", doc="ISO date-time of tick 0 (the weekday matters)", kind="text"
+    )
     horizon_h: float = param(72.0, doc="simulated time", unit="h", kind="positive")
     tick_min: float = param(1.0, doc="length of a tick", unit="min", kind="positive")
     strategy: str = param("ignore", doc="the documented strategy, used by replays", kind="text")
@@ -145,14 +194,19 @@ class ScenarioConfig:
     chatter: ChatterConfig = section(ChatterConfig, doc="background brand mentions")
     targets: list[Target] = param([], doc="documented figures to reproduce", kind="list")
     free: list[FreeParameter] = param([], doc="parameters calibration may fit", kind="list")
-    counterfactual: str = param("", doc="a strategy preset the replay also runs, paired (e.g. "
-                                "ignore)", kind="text")
+    counterfactual: str = param(
+        "", doc="a strategy preset the replay also runs, paired (e.g. ignore)", kind="text"
+    )
     replicates: int = param(0, doc="replicates its replay needs (0: the replay's default)")
-    actions: list[BrandAction] = param([], doc="scripted answers of the documented strategy",
-                                       kind="list")
+    actions: list[BrandAction] = param(
+        [], doc="scripted answers of the documented strategy", kind="list"
+    )
     # settings: dotted keys of the settings sections (sim.config.sections) that replace the
     # library defaults in this scenario; any value set explicitly still wins
-    settings: dict[str, float] = param({}, doc="model parameters the scenario sets",
-                                       kind="table")
-    warmup_h: float = param(168.0, doc="real workload the desk works before the start (0: none)",
-                            unit="h", kind="nonnegative")
+    settings: dict[str, float] = param({}, doc="model parameters the scenario sets", kind="table")
+    warmup_h: float = param(
+        168.0,
+        doc="real workload the desk works before the start (0: none)",
+        unit="h",
+        kind="nonnegative",
+    )

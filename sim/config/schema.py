@@ -10,22 +10,38 @@ which checks types (through OmegaConf's structured configs) and ranges (through 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.choices import (  # noqa: F401 - re-exported with the schema
-    EDGELIST_FORMATS, NETWORK_KINDS, ORGANISATIONS, REPLY_MODES, ROLES, TRIAGE_ORDERS,
+    EDGELIST_FORMATS,
+    NETWORK_KINDS,
+    ORGANISATIONS,
+    REPLY_MODES,
+    ROLES,
+    TRIAGE_ORDERS,
 )
 from sim.config.fields import param, section
 from sim.config.model_schema import (  # noqa: F401 - re-exported
-    DiffusionConfig, NetworkConfig, OpinionConfig, PopulationConfig, RoleShares,
+    DiffusionConfig,
+    NetworkConfig,
+    OpinionConfig,
+    PopulationConfig,
+    RoleShares,
 )
 from sim.config.scenario_schema import (  # noqa: F401 - re-exported
-    BrandAction, BrandConfig, ChatterConfig, FreeParameter, Incident, NamedAccount,
-    ScenarioConfig, Target,
+    BrandAction,
+    BrandConfig,
+    ChatterConfig,
+    FreeParameter,
+    Incident,
+    NamedAccount,
+    ScenarioConfig,
+    Target,
 )
 from sim.config.sections import RUN_SECTIONS, SETTINGS_SECTIONS
 from sim.config.strategy_schema import StrategyConfig
@@ -46,7 +62,7 @@ class RunConfig:
     opinion: OpinionConfig = section(OpinionConfig, doc="sentiment dynamics")
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None = None, *, check: bool = True) -> "RunConfig":
+    def from_dict(cls, data: Mapping[str, Any] | None = None, *, check: bool = True) -> RunConfig:
         """Build a checked RunConfig from a (possibly partial) nested mapping.
 
         Keys the run does not use (such as Hydra's `output_dir`) are ignored. Unknown keys inside
@@ -69,7 +85,7 @@ class RunConfig:
         return asdict(self)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _structured_schema(cls: type) -> Any:
     """The typed OmegaConf schema of a config dataclass, built once (it takes 15 ms)."""
     return OmegaConf.structured(cls)
@@ -78,19 +94,30 @@ def _structured_schema(cls: type) -> Any:
 def apply_scenario_settings(data: dict[str, Any]) -> dict[str, Any]:
     """Fill in `scenario.settings` (dotted key -> value) where `data` sets no value itself."""
     scenario = data.get("scenario") or {}
-    settings = (scenario.get("settings") if isinstance(scenario, Mapping) else getattr(scenario, "settings", None)) or {}
+    settings = (
+        scenario.get("settings")
+        if isinstance(scenario, Mapping)
+        else getattr(scenario, "settings", None)
+    ) or {}
     if not settings:
         return data
     if not isinstance(settings, Mapping):
-        raise ConfigError("scenario.settings", settings, "a mapping of dotted keys to values, e.g. {strategy.staff: 4}")
+        raise ConfigError(
+            "scenario.settings",
+            settings,
+            "a mapping of dotted keys to values, e.g. {strategy.staff: 4}",
+        )
     import copy
 
     data = copy.deepcopy(data)
     for dotted, value in settings.items():
         section, *path = str(dotted).split(".")
         if section not in SETTINGS_SECTIONS or not path:
-            raise ConfigError(f"scenario.settings.{dotted}", value,
-                              "dotted keys of the " + ", ".join(SETTINGS_SECTIONS) + " sections")
+            raise ConfigError(
+                f"scenario.settings.{dotted}",
+                value,
+                "dotted keys of the " + ", ".join(SETTINGS_SECTIONS) + " sections",
+            )
         node = data.setdefault(section, {})
         for part in path[:-1]:
             node = node.setdefault(part, {}) if isinstance(node, dict) else None
@@ -102,7 +129,13 @@ def apply_scenario_settings(data: dict[str, Any]) -> dict[str, Any]:
 
 def _locate(data: Any, leaf: str, value: Any, prefix: str = "") -> str | None:
     """The dotted path of the first key named `leaf` holding `value` in nested data ([i] for lists)."""
-    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
     for k, v in items:
         path = f"{prefix}[{k}]" if isinstance(k, int) else (f"{prefix}.{k}" if prefix else str(k))
         if k == leaf and (value is None or str(v) == str(value)):

@@ -16,101 +16,156 @@ class StrategyConfig:
     name: str = param("ignore", doc="name of the strategy", kind="text")
     description: str = param("", doc="what the strategy does, in a sentence", kind="text")
     # listening
-    listening_recall: float = param(0.0, doc="share of complaints the brand finds",
-                                    kind="probability")
-    listening_latency_min: float = param(30.0, doc="mean delay before a found complaint is seen",
-                                         unit="min")
+    listening_recall: float = param(
+        0.0, doc="share of complaints the brand finds", kind="probability"
+    )
+    listening_latency_min: float = param(
+        30.0, doc="mean delay before a found complaint is seen", unit="min"
+    )
     # care staff
     staff: int = param(0, doc="care agents on the social desk", unit="people")
-    shift: str = param("24/7", doc='when the desk works: "24/7" or e.g. "mon-fri 09:00-17:00"',
-                       kind="choice")
+    shift: str = param(
+        "24/7", doc='when the desk works: "24/7" or e.g. "mon-fri 09:00-17:00"', kind="choice"
+    )
     hourly_wage: float = param(30.0, doc="cost of an agent's hour on shift", unit="$/h")
-    handling_time_min: float = param(15.0, doc="mean time to work a case", unit="min",
-                                     kind="positive")
+    handling_time_min: float = param(
+        15.0, doc="mean time to work a case", unit="min", kind="positive"
+    )
     reply_time_min: float = param(3.0, doc="from picking a case to its public reply", unit="min")
-    resolution_skill: float = param(0.7, doc="probability a worked case is resolved",
-                                    kind="probability")
-    triage: str = param("fifo", doc="order the queue is worked in (fifo, influence, followers, "
-                        "severity)", kind="choice")
+    resolution_skill: float = param(
+        0.7, doc="probability a worked case is resolved", kind="probability"
+    )
+    triage: str = param(
+        "fifo",
+        doc="order the queue is worked in (fifo, influence, followers, severity)",
+        kind="choice",
+    )
     response_target_min: float = param(
-        60.0, doc="service level target for the first response", unit="min",
-        source="seed 003 (Comcast: solved within 20 minutes) for fast_social_care")
-    reply_mode: str = param("public_then_private", doc="how the desk answers (none, "
-                            "public_then_private, canned, phone_redirect)", kind="choice")
+        60.0,
+        doc="service level target for the first response",
+        unit="min",
+        source="seed 003 (Comcast: solved within 20 minutes) for fast_social_care",
+    )
+    reply_mode: str = param(
+        "public_then_private",
+        doc="how the desk answers (none, public_then_private, canned, phone_redirect)",
+        kind="choice",
+    )
     # organisation: siloed hands complaints from the social (marketing) team to service
-    organisation: str = param("integrated", doc="integrated, or siloed: the social team hands "
-                              "complaints to service", kind="choice")
+    organisation: str = param(
+        "integrated",
+        doc="integrated, or siloed: the social team hands complaints to service",
+        kind="choice",
+    )
     handoff_delay_min: float = param(240.0, doc="mean delay of a siloed hand-off", unit="min")
-    handoff_loss: float = param(0.25, doc="share of siloed hand-offs that are lost",
-                                kind="probability")
+    handoff_loss: float = param(
+        0.25, doc="share of siloed hand-offs that are lost", kind="probability"
+    )
     # channel shift to the phone line and web self-service
-    phone_uptake: float = param(0.6, doc="share of redirected complainers who do call",
-                                kind="probability")
-    phone_capacity_per_hour: float = param(500.0, doc="calls the phone line serves",
-                                           unit="calls/h", kind="positive",
-                                           source=ALASKA.format("500 calls/h"))
-    phone_cost: float = param(1.60, doc="cost of a call", unit="$",
-                              source=ALASKA.format("$1.60 per call"))
-    phone_resolution: float = param(0.6, doc="probability a call resolves the case",
-                                    kind="probability")
-    phone_delay_min: float = param(120.0, doc="mean time until a redirected customer gets "
-                                   "through by phone", unit="min")
-    web_share: float = param(0.0, doc="share of redirected complainers sent to web "
-                             "self-service", kind="probability")
-    web_capacity_per_hour: float = param(20_000.0, doc="transactions web self-service serves",
-                                         unit="contacts/h", kind="positive",
-                                         source=ALASKA.format("20,000 transactions/h"))
-    web_cost: float = param(0.54, doc="cost of a web transaction", unit="$",
-                            source=ALASKA.format("$0.54 per transaction"))
-    web_resolution: float = param(0.5, doc="probability a web contact resolves the case",
-                                  kind="probability")
+    phone_uptake: float = param(
+        0.6, doc="share of redirected complainers who do call", kind="probability"
+    )
+    phone_capacity_per_hour: float = param(
+        500.0,
+        doc="calls the phone line serves",
+        unit="calls/h",
+        kind="positive",
+        source=ALASKA.format("500 calls/h"),
+    )
+    phone_cost: float = param(
+        1.60, doc="cost of a call", unit="$", source=ALASKA.format("$1.60 per call")
+    )
+    phone_resolution: float = param(
+        0.6, doc="probability a call resolves the case", kind="probability"
+    )
+    phone_delay_min: float = param(
+        120.0, doc="mean time until a redirected customer gets through by phone", unit="min"
+    )
+    web_share: float = param(
+        0.0, doc="share of redirected complainers sent to web self-service", kind="probability"
+    )
+    web_capacity_per_hour: float = param(
+        20_000.0,
+        doc="transactions web self-service serves",
+        unit="contacts/h",
+        kind="positive",
+        source=ALASKA.format("20,000 transactions/h"),
+    )
+    web_cost: float = param(
+        0.54,
+        doc="cost of a web transaction",
+        unit="$",
+        source=ALASKA.format("$0.54 per transaction"),
+    )
+    web_resolution: float = param(
+        0.5, doc="probability a web contact resolves the case", kind="probability"
+    )
     # compensation for severe cases that are worked
     compensation: float = param(0.0, doc="offered with a worked severe case", unit="$")
-    compensation_min_severity: float = param(0.5, doc="least severity that gets compensation",
-                                             kind="probability")
+    compensation_min_severity: float = param(
+        0.5, doc="least severity that gets compensation", kind="probability"
+    )
     # closed-loop knowledge base
-    knowledge_base: bool = param(False, doc="resolved cases improve the desk's skill",
-                                 kind="flag")
+    knowledge_base: bool = param(False, doc="resolved cases improve the desk's skill", kind="flag")
     kb_gain_per_case: float = param(0.01, doc="skill gained per resolved case")
-    kb_max_skill: float = param(0.95, doc="most skill the knowledge base reaches",
-                                kind="probability")
+    kb_max_skill: float = param(
+        0.95, doc="most skill the knowledge base reaches", kind="probability"
+    )
     # community super-users
-    community_super_users: int = param(0, doc="happy, influential customers who answer",
-                                       unit="people")
-    community_response_min: float = param(20.0, doc="mean time to a super-user's answer",
-                                          unit="min")
-    community_resolution: float = param(0.5, doc="for cases up to community_max_severity",
-                                        kind="probability")
-    community_max_severity: float = param(0.5, doc="most severe case super-users resolve at "
-                                          "community_resolution", kind="probability")
-    community_severe_resolution: float = param(0.1, doc="for more severe cases (the rest are "
-                                               "escalated)", kind="probability")
+    community_super_users: int = param(
+        0, doc="happy, influential customers who answer", unit="people"
+    )
+    community_response_min: float = param(
+        20.0, doc="mean time to a super-user's answer", unit="min"
+    )
+    community_resolution: float = param(
+        0.5, doc="for cases up to community_max_severity", kind="probability"
+    )
+    community_max_severity: float = param(
+        0.5, doc="most severe case super-users resolve at community_resolution", kind="probability"
+    )
+    community_severe_resolution: float = param(
+        0.1, doc="for more severe cases (the rest are escalated)", kind="probability"
+    )
     community_cost_per_answer: float = param(0.5, doc="cost of a super-user's answer", unit="$")
     # proactive delight
-    delight_budget_per_day: float = param(0.0, doc="spent on delighting customers",
-                                          unit="$/day")
+    delight_budget_per_day: float = param(0.0, doc="spent on delighting customers", unit="$/day")
     delight_cost: float = param(15.0, doc="cost of one delight", unit="$", kind="positive")
-    delight_post_prob: float = param(0.6, doc="probability a delighted customer posts about it",
-                                     kind="probability")
+    delight_post_prob: float = param(
+        0.6, doc="probability a delighted customer posts about it", kind="probability"
+    )
     delight_appeal: float = param(3.0, doc="reshare multiplier of a delighted customer's post")
-    delight_brand_reshare: float = param(0.0, doc="probability the brand account reshares that "
-                                         "post", kind="probability")
+    delight_brand_reshare: float = param(
+        0.0, doc="probability the brand account reshares that post", kind="probability"
+    )
     # bot
     bot: bool = param(False, doc="a bot answers before the desk", kind="flag")
-    bot_resolution: float = param(0.15, doc="probability a bot answer resolves the case",
-                                  kind="probability")
-    bot_backfire: float = param(0.4, doc="probability a bot answer angers a complainer above "
-                                "bot_severity_threshold",
-                                kind="probability")
-    bot_severity_threshold: float = param(0.5, doc="cases above this severity risk a backfire",
-                                          kind="probability")
+    bot_resolution: float = param(
+        0.15, doc="probability a bot answer resolves the case", kind="probability"
+    )
+    bot_backfire: float = param(
+        0.4,
+        doc="probability a bot answer angers a complainer above bot_severity_threshold",
+        kind="probability",
+    )
+    bot_severity_threshold: float = param(
+        0.5, doc="cases above this severity risk a backfire", kind="probability"
+    )
     bot_cost: float = param(0.05, doc="cost of a bot answer", unit="$")
     # public statement when negative mentions per hour pass a threshold (0 = never)
-    statement_threshold_per_hour: float = param(0.0, doc="negative mentions per hour that make "
-                                                "the brand post a statement (0: never)",
-                                                unit="posts/h")
-    kb_speedup: float = param(0.3, doc="handling-time cut at the knowledge base's skill cap",
-                              unit="share", kind="probability")
-    community_min_sentiment: float = param(0.3, doc="initial sentiment a customer must exceed "
-                                           "to be a super-user", kind="sentiment",
-                                           )
+    statement_threshold_per_hour: float = param(
+        0.0,
+        doc="negative mentions per hour that make the brand post a statement (0: never)",
+        unit="posts/h",
+    )
+    kb_speedup: float = param(
+        0.3,
+        doc="handling-time cut at the knowledge base's skill cap",
+        unit="share",
+        kind="probability",
+    )
+    community_min_sentiment: float = param(
+        0.3,
+        doc="initial sentiment a customer must exceed to be a super-user",
+        kind="sentiment",
+    )

@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.config.choices import (
-    EDGELIST_FORMATS, NETWORK_KINDS, ORGANISATIONS, POST_KINDS, REPLY_MODES, ROLES, TRIAGE_ORDERS,
+    EDGELIST_FORMATS,
+    NETWORK_KINDS,
+    ORGANISATIONS,
+    POST_KINDS,
+    REPLY_MODES,
+    ROLES,
+    TRIAGE_ORDERS,
 )
 from sim.config.fields import info
 from sim.errors import ConfigError
@@ -88,13 +94,17 @@ def _check_choices(cfg: RunConfig) -> None:
     _check_roles("opinion.role_trust", cfg.opinion.role_trust)
     _check_keys("diffusion.kind_reshare", cfg.diffusion.kind_reshare, POST_KINDS, "kinds of post")
     if cfg.network.kind == "edgelist" and not cfg.network.path:
-        raise ConfigError("network.path", None, "a path to an edge list file when network.kind=edgelist")
+        raise ConfigError(
+            "network.path", None, "a path to an edge list file when network.kind=edgelist"
+        )
     if cfg.population.size < 2:
         raise ConfigError("population.size", cfg.population.size, "at least 2 customers")
     roles = cfg.population.roles
     total = roles.networker + roles.opinion_leader + roles.trendsetter + roles.amplifier
     if total > 1.0:
-        raise ConfigError("population.roles", total, "shares of the four influencer roles summing to at most 1")
+        raise ConfigError(
+            "population.roles", total, "shares of the four influencer roles summing to at most 1"
+        )
 
 
 def _check_roles(key: str, table: dict[str, float]) -> None:
@@ -113,7 +123,9 @@ def _check_scenario(cfg: RunConfig) -> None:
     try:
         datetime.fromisoformat(sc.start)
     except ValueError:
-        raise ConfigError("scenario.start", sc.start, "an ISO date-time such as 2009-02-09T08:00") from None
+        raise ConfigError(
+            "scenario.start", sc.start, "an ISO date-time such as 2009-02-09T08:00"
+        ) from None
     if sc.tick_min > 60 * sc.horizon_h:
         raise ConfigError("scenario.tick_min", sc.tick_min, "a tick no longer than the horizon")
     names = [a.name for a in sc.accounts]
@@ -121,29 +133,43 @@ def _check_scenario(cfg: RunConfig) -> None:
         raise ConfigError("scenario.accounts", names, "accounts with distinct names")
     for i, acc in enumerate(sc.accounts):
         if acc.role not in ROLES:
-            raise ConfigError(f"scenario.accounts[{i}].role", acc.role, "one of " + ", ".join(ROLES))
+            raise ConfigError(
+                f"scenario.accounts[{i}].role", acc.role, "one of " + ", ".join(ROLES)
+            )
         if acc.followers > sc.reference_population:
             raise ConfigError(
-                f"scenario.accounts[{i}].followers", acc.followers,
+                f"scenario.accounts[{i}].followers",
+                acc.followers,
                 f"at most the reference population ({sc.reference_population})",
             )
     for i, inc in enumerate(sc.incidents):
         for name in inc.complainers:
             if name not in names:
                 raise ConfigError(
-                    f"scenario.incidents[{i}].complainers", name,
+                    f"scenario.incidents[{i}].complainers",
+                    name,
                     "names of the scenario's accounts: " + (", ".join(names) or "(none defined)"),
                 )
         if inc.at_h > sc.horizon_h:
-            raise ConfigError(f"scenario.incidents[{i}].at_h", inc.at_h, f"a time within the horizon (<= {sc.horizon_h} h)")
+            raise ConfigError(
+                f"scenario.incidents[{i}].at_h",
+                inc.at_h,
+                f"a time within the horizon (<= {sc.horizon_h} h)",
+            )
     _check_targets_and_actions(sc)
     if sc.brand.followers > sc.reference_population:
-        raise ConfigError("scenario.brand.followers", sc.brand.followers,
-                          f"at most the reference population ({sc.reference_population})")
+        raise ConfigError(
+            "scenario.brand.followers",
+            sc.brand.followers,
+            f"at most the reference population ({sc.reference_population})",
+        )
     n_named = 1 + len(sc.accounts)
     if cfg.population.size <= n_named + 1:
-        raise ConfigError("population.size", cfg.population.size,
-                          f"more than {n_named + 1} (the brand and the named accounts need places)")
+        raise ConfigError(
+            "population.size",
+            cfg.population.size,
+            f"more than {n_named + 1} (the brand and the named accounts need places)",
+        )
 
 
 TARGET_BOUNDS = ("near", "at_least", "at_most")
@@ -153,60 +179,97 @@ ACTION_KINDS = ("reply", "resolve", "statement")
 def _check_targets_and_actions(sc) -> None:
     for i, t in enumerate(sc.targets):
         if t.bound not in TARGET_BOUNDS:
-            raise ConfigError(f"scenario.targets[{i}].bound", t.bound, "one of " + ", ".join(TARGET_BOUNDS))
+            raise ConfigError(
+                f"scenario.targets[{i}].bound", t.bound, "one of " + ", ".join(TARGET_BOUNDS)
+            )
         if t.statistic not in ("mean", "median"):
             raise ConfigError(f"scenario.targets[{i}].statistic", t.statistic, "mean or median")
         if t.lift and not sc.counterfactual:
-            raise ConfigError(f"scenario.targets[{i}].lift", t.lift,
-                              "false, unless scenario.counterfactual names the strategy to compare with")
+            raise ConfigError(
+                f"scenario.targets[{i}].lift",
+                t.lift,
+                "false, unless scenario.counterfactual names the strategy to compare with",
+            )
     for i, a in enumerate(sc.actions):
         if a.kind not in ACTION_KINDS:
-            raise ConfigError(f"scenario.actions[{i}].kind", a.kind, "one of " + ", ".join(ACTION_KINDS))
-        if a.kind != "statement" and not (0 <= a.incident < len(sc.incidents) and sc.incidents[a.incident].complainers):
-            raise ConfigError(f"scenario.actions[{i}].incident", a.incident,
-                              "the index of an incident with named complainers")
+            raise ConfigError(
+                f"scenario.actions[{i}].kind", a.kind, "one of " + ", ".join(ACTION_KINDS)
+            )
+        if a.kind != "statement" and not (
+            0 <= a.incident < len(sc.incidents) and sc.incidents[a.incident].complainers
+        ):
+            raise ConfigError(
+                f"scenario.actions[{i}].incident",
+                a.incident,
+                "the index of an incident with named complainers",
+            )
         if a.at_h > sc.horizon_h:
-            raise ConfigError(f"scenario.actions[{i}].at_h", a.at_h, f"a time within the horizon (<= {sc.horizon_h} h)")
+            raise ConfigError(
+                f"scenario.actions[{i}].at_h",
+                a.at_h,
+                f"a time within the horizon (<= {sc.horizon_h} h)",
+            )
 
 
 def _check_sizes(cfg: RunConfig) -> None:
     """Sizes the generators and the clock can honour, checked before anything is built."""
     sc, net, n = cfg.scenario, cfg.network, cfg.population.size
     if n > MAX_PEOPLE:
-        raise ConfigError("population.size", n, f"at most {MAX_PEOPLE:,} people (node ids are 32-bit)")
+        raise ConfigError(
+            "population.size", n, f"at most {MAX_PEOPLE:,} people (node ids are 32-bit)"
+        )
     if sc.horizon_h > MAX_HORIZON_H:
-        raise ConfigError("scenario.horizon_h", sc.horizon_h, f"at most {MAX_HORIZON_H} hours (one year)")
+        raise ConfigError(
+            "scenario.horizon_h", sc.horizon_h, f"at most {MAX_HORIZON_H} hours (one year)"
+        )
     per_hour = 60.0 / sc.tick_min
     if sc.tick_min > 60 or abs(per_hour - round(per_hour)) > 1e-9:
         raise ConfigError("scenario.tick_min", sc.tick_min, TICK_DIVISORS)
     if net.kind == "heavy_tailed":
         if net.exponent <= 1:
-            raise ConfigError("network.exponent", net.exponent,
-                              "a power-law exponent greater than 1 (about 2.3 on Twitter)")
+            raise ConfigError(
+                "network.exponent",
+                net.exponent,
+                "a power-law exponent greater than 1 (about 2.3 on Twitter)",
+            )
         cap = min(net.max_followers, n - 1)
         if net.mean_followers >= cap:
-            raise ConfigError("network.mean_followers", net.mean_followers,
-                              f"a mean below the follower cap min(network.max_followers, "
-                              f"population.size - 1) = {cap}")
+            raise ConfigError(
+                "network.mean_followers",
+                net.mean_followers,
+                f"a mean below the follower cap min(network.max_followers, "
+                f"population.size - 1) = {cap}",
+            )
     elif net.kind == "barabasi_albert" and not net.m < n:
-        raise ConfigError("network.m", net.m, f"1 to {n - 1} attachments (fewer than population.size)")
+        raise ConfigError(
+            "network.m", net.m, f"1 to {n - 1} attachments (fewer than population.size)"
+        )
     elif net.kind == "watts_strogatz" and (net.k % 2 or not 2 <= net.k < n):
-        raise ConfigError("network.k", net.k,
-                          f"an even number of ring neighbours from 2 to {n - 1} (below population.size)")
+        raise ConfigError(
+            "network.k",
+            net.k,
+            f"an even number of ring neighbours from 2 to {n - 1} (below population.size)",
+        )
     if net.format not in EDGELIST_FORMATS:
         raise ConfigError("network.format", net.format, "one of " + ", ".join(EDGELIST_FORMATS))
     if net.kind == "edgelist":
         path = Path(str(net.path))
         if not path.is_file():
-            raise ConfigError("network.path", net.path,
-                              "an existing edge-list file (whitespace text, .csv or .parquet); "
-                              + ("it is a directory" if path.is_dir() else "no file is at that path"))
+            raise ConfigError(
+                "network.path",
+                net.path,
+                "an existing edge-list file (whitespace text, .csv or .parquet); "
+                + ("it is a directory" if path.is_dir() else "no file is at that path"),
+            )
 
 
 def _check_names(cfg: RunConfig) -> None:
     """Names end up in directory names and tables: no path separators or control characters."""
-    for key, value in (("scenario.name", cfg.scenario.name), ("strategy.name", cfg.strategy.name),
-                       ("scenario.brand.name", cfg.scenario.brand.name)):
+    for key, value in (
+        ("scenario.name", cfg.scenario.name),
+        ("strategy.name", cfg.strategy.name),
+        ("scenario.brand.name", cfg.scenario.brand.name),
+    ):
         if not value.strip() or any(c in value for c in "/\\") or not value.isprintable():
             raise ConfigError(key, value, "a non-empty printable name without / or \\")
 
@@ -222,8 +285,11 @@ def _check_free(cfg: RunConfig) -> None:
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
             else:
-                raise ConfigError(f"scenario.free[{i}].key", fp.key,
-                                  "a dotted key of a numeric config value, e.g. scenario.incidents.0.appeal")
+                raise ConfigError(
+                    f"scenario.free[{i}].key",
+                    fp.key,
+                    "a dotted key of a numeric config value, e.g. scenario.incidents.0.appeal",
+                )
         if isinstance(node, bool) or not isinstance(node, (int, float)):
             raise ConfigError(f"scenario.free[{i}].key", fp.key, "a key whose value is a number")
         if fp.low > fp.high:

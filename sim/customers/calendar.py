@@ -115,26 +115,60 @@ class Calendar:
         """Schedule post `pid` to be seen by `viewers[i]` at `ticks[i]` (in that order)."""
         if not self._make_room(viewers.size):
             return
-        _push(self.head, self.tail, self.count, self.nxt, self.viewer, self.post, self.free,
-              np.asarray(ticks, dtype=np.int64), np.asarray(viewers, dtype=np.int32), int(pid))
+        _push(
+            self.head,
+            self.tail,
+            self.count,
+            self.nxt,
+            self.viewer,
+            self.post,
+            self.free,
+            np.asarray(ticks, dtype=np.int64),
+            np.asarray(viewers, dtype=np.int32),
+            int(pid),
+        )
 
-    def add_delayed(self, pid: int, viewers: np.ndarray, delay: np.ndarray, tick: int, tick_min: float,
-                    max_delay: float, last_tick: int) -> None:
+    def add_delayed(
+        self,
+        pid: int,
+        viewers: np.ndarray,
+        delay: np.ndarray,
+        tick: int,
+        tick_min: float,
+        max_delay: float,
+        last_tick: int,
+    ) -> None:
         """Schedule views `delay[i]` minutes after `tick` (at least one tick later), dropping views
         later than `max_delay` minutes or after `last_tick`."""
         if not self._make_room(viewers.size):
             return
-        ticks = _delay_ticks(np.asarray(delay, dtype=np.float64), int(tick), float(tick_min),
-                             float(max_delay), int(last_tick))
-        _push(self.head, self.tail, self.count, self.nxt, self.viewer, self.post, self.free, ticks,
-              np.asarray(viewers, dtype=np.int32), int(pid))
+        ticks = _delay_ticks(
+            np.asarray(delay, dtype=np.float64),
+            int(tick),
+            float(tick_min),
+            float(max_delay),
+            int(last_tick),
+        )
+        _push(
+            self.head,
+            self.tail,
+            self.count,
+            self.nxt,
+            self.viewer,
+            self.post,
+            self.free,
+            ticks,
+            np.asarray(viewers, dtype=np.int32),
+            int(pid),
+        )
 
     def take(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
         """Remove and return the (viewers int32, posts int64) due at `tick`, in schedule order."""
         if self.count[tick] == 0:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-        return _take(self.head, self.tail, self.count, self.nxt, self.viewer, self.post, self.free,
-                     int(tick))
+        return _take(
+            self.head, self.tail, self.count, self.nxt, self.viewer, self.post, self.free, int(tick)
+        )
 
     def pending(self) -> int:
         """Views still waiting."""

@@ -18,14 +18,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
-from sim.customers.calendar import Calendar
 from sim.config.choices import POST_KINDS
 from sim.config.schema import ROLES, DiffusionConfig
+from sim.customers.calendar import Calendar
 from sim.customers.kernels import account_views, reshare_hits, select_viewers
-from sim.network import FollowerGraph
 from sim.customers.population import BRAND_NODE, Population
 from sim.engine.rng import derive
 from sim.engine.streams import salt
+from sim.network import FollowerGraph
 
 KINDS = POST_KINDS
 KIND = {name: i for i, name in enumerate(KINDS)}
@@ -39,9 +39,17 @@ class PostTable:
     """Growable column store of posts; a post's id is its row."""
 
     COLUMNS = {
-        "author": np.int64, "tick": np.int64, "kind": np.int8, "valence": np.int8,
-        "parent": np.int64, "cascade": np.int64, "topic": np.int8, "key": np.uint64,
-        "reached": np.int64, "impressions": np.int64, "appeal": np.float64,
+        "author": np.int64,
+        "tick": np.int64,
+        "kind": np.int8,
+        "valence": np.int8,
+        "parent": np.int64,
+        "cascade": np.int64,
+        "topic": np.int8,
+        "key": np.uint64,
+        "reached": np.int64,
+        "impressions": np.int64,
+        "appeal": np.float64,
         "reshare_p": np.float64,
     }
 
@@ -153,28 +161,48 @@ class Diffusion:
             at = tick if cascade is None else 0
             key = derive(root_key, salt("post.original"), author, KIND[kind], at)
         pid = posts.add(
-            author=author, tick=tick, kind=KIND[kind], valence=valence, parent=parent,
-            cascade=-1, topic=topic, key=key, appeal=appeal,
+            author=author,
+            tick=tick,
+            kind=KIND[kind],
+            valence=valence,
+            parent=parent,
+            cascade=-1,
+            topic=topic,
+            key=key,
+            appeal=appeal,
         )
         posts.cascade[pid] = pid if cascade is None else cascade
         root = posts.cascade[pid]
-        posts.reshare_p[pid] = self.cfg.reshare_base * self.kind_reshare[KIND[kind]] * (
-            self.cfg.negative_appeal if valence < 0 else 1.0
+        posts.reshare_p[pid] = (
+            self.cfg.reshare_base
+            * self.kind_reshare[KIND[kind]]
+            * (self.cfg.negative_appeal if valence < 0 else 1.0)
         )
         self.reshared.add((int(root), int(author)))
-        self._schedule(pid, tick, author if audience_of is None else audience_of, visibility, direct)
+        self._schedule(
+            pid, tick, author if audience_of is None else audience_of, visibility, direct
+        )
         return pid
 
     def _schedule(self, pid: int, tick: int, audience_of: int, visibility: float, direct) -> None:
         cfg = self.cfg
-        viewers, u_delay = select_viewers(self.g.followers(audience_of), self.pop.activity,
-                                          int(self.posts.key[pid]), cfg.attention * visibility,
-                                          SALT_SEE, SALT_DELAY)
+        viewers, u_delay = select_viewers(
+            self.g.followers(audience_of),
+            self.pop.activity,
+            int(self.posts.key[pid]),
+            cfg.attention * visibility,
+            SALT_SEE,
+            SALT_DELAY,
+        )
         if viewers.size:
-            delay = cfg.view_delay_median_min * self.role_delay[self.pop.role[viewers]] * np.exp(
-                cfg.view_delay_sigma * ndtri(u_delay)
+            delay = (
+                cfg.view_delay_median_min
+                * self.role_delay[self.pop.role[viewers]]
+                * np.exp(cfg.view_delay_sigma * ndtri(u_delay))
             )
-            self.queue.add_delayed(pid, viewers, delay, tick, self.tick_min, self.max_age_min, self.n_ticks)
+            self.queue.add_delayed(
+                pid, viewers, delay, tick, self.tick_min, self.max_age_min, self.n_ticks
+            )
         if direct and tick + 1 <= self.n_ticks:
             self.queue.add(pid, np.asarray(direct, dtype=np.int32), np.full(len(direct), tick + 1))
 
@@ -212,7 +240,9 @@ class Diffusion:
         topic = self.posts.topic[pids]
         inc = topic == TOPIC_INCIDENT
         if inc.any():
-            self.impressions_incident_tick[tick] += int(np.count_nonzero(inc & (self.posts.valence[pids] < 0)))
+            self.impressions_incident_tick[tick] += int(
+                np.count_nonzero(inc & (self.posts.valence[pids] < 0))
+            )
         camp = topic == TOPIC_CAMPAIGN
         if camp.any():
             self.impressions_campaign += int(np.count_nonzero(camp))
@@ -223,8 +253,9 @@ class Diffusion:
 
     def _reshare_decisions(self, viewers: np.ndarray, pids: np.ndarray) -> list[tuple[int, int]]:
         posts = self.posts
-        hit = reshare_hits(viewers, pids, posts, self.role_reshare, self.pop.role, self.sentiment,
-                           SALT_RESHARE)
+        hit = reshare_hits(
+            viewers, pids, posts, self.role_reshare, self.pop.role, self.sentiment, SALT_RESHARE
+        )
         out = []
         for i in hit.tolist():
             person, pid = int(viewers[i]), int(pids[i])
@@ -242,7 +273,12 @@ class Diffusion:
         posts = self.posts
         root = int(posts.cascade[pid])
         return self.post(
-            tick, person, "reshare", int(posts.valence[pid]), parent=pid, cascade=root,
+            tick,
+            person,
+            "reshare",
+            int(posts.valence[pid]),
+            parent=pid,
+            cascade=root,
             key=derive(int(posts.key[root]), salt("post.reshare"), person),
             topic=int(posts.topic[pid]),
         )

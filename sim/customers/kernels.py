@@ -71,8 +71,9 @@ def _select(followers, prob, base_see, scale, base_delay):  # pragma: no cover -
     return viewers[:k], u_delay[:k]
 
 
-def select_viewers(followers: np.ndarray, prob: np.ndarray, key: int, scale: float, salt_see: int,
-                   salt_delay: int) -> tuple[np.ndarray, np.ndarray]:
+def select_viewers(
+    followers: np.ndarray, prob: np.ndarray, key: int, scale: float, salt_see: int, salt_delay: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Followers who see a post, and the uniform draw of each one's viewing delay.
 
     Follower `f` sees the post when `keyed_uniform(key, f, salt_see) < scale * prob[f]`; its delay
@@ -83,13 +84,30 @@ def select_viewers(followers: np.ndarray, prob: np.ndarray, key: int, scale: flo
     """
     if followers.size == 0:
         return followers.astype(np.int32), np.zeros(0)
-    return _select(followers, prob, np.uint64(derive(key, salt_see)), float(scale),
-                   np.uint64(derive(key, salt_delay)))
+    return _select(
+        followers,
+        prob,
+        np.uint64(derive(key, salt_see)),
+        float(scale),
+        np.uint64(derive(key, salt_delay)),
+    )
 
 
 @njit(cache=True)
-def _account(viewers, pids, valence, topic, incident_topic, seen_neg, seen_zero, seen_pos,
-             seen_incident, impressions, reached, counts):  # pragma: no cover - compiled
+def _account(
+    viewers,
+    pids,
+    valence,
+    topic,
+    incident_topic,
+    seen_neg,
+    seen_zero,
+    seen_pos,
+    seen_incident,
+    impressions,
+    reached,
+    counts,
+):  # pragma: no cover - compiled
     # counts: impressions by valence (-1, 0, +1), new reach by valence, new incident reach
     for i in range(viewers.size):
         v, p = viewers[i], pids[i]
@@ -106,7 +124,9 @@ def _account(viewers, pids, valence, topic, incident_topic, seen_neg, seen_zero,
             counts[6] += 1
 
 
-def account_views(viewers, pids, posts, seen: dict, seen_incident: np.ndarray, incident_topic: int) -> np.ndarray:
+def account_views(
+    viewers, pids, posts, seen: dict, seen_incident: np.ndarray, incident_topic: int
+) -> np.ndarray:
     """Count impressions and first views of one tick's (viewer, post) pairs, in order.
 
     Updates `posts.impressions`, `posts.reached`, `seen[valence]` and `seen_incident` in place;
@@ -116,14 +136,37 @@ def account_views(viewers, pids, posts, seen: dict, seen_incident: np.ndarray, i
         int64[7]: impressions by valence -1, 0, +1; new reach by valence -1, 0, +1; new incident reach.
     """
     counts = np.zeros(7, dtype=np.int64)
-    _account(viewers, pids, posts.valence, posts.topic, incident_topic, seen[-1], seen[0], seen[1],
-             seen_incident, posts.impressions, posts.reached, counts)
+    _account(
+        viewers,
+        pids,
+        posts.valence,
+        posts.topic,
+        incident_topic,
+        seen[-1],
+        seen[0],
+        seen[1],
+        seen_incident,
+        posts.impressions,
+        posts.reached,
+        counts,
+    )
     return counts
 
 
 @njit(cache=True)
-def _reshare_hits(viewers, pids, valence, cascade, reshare_p, appeal, keys, role_reshare, role,
-                  sentiment, salt_key):  # pragma: no cover - compiled
+def _reshare_hits(
+    viewers,
+    pids,
+    valence,
+    cascade,
+    reshare_p,
+    appeal,
+    keys,
+    role_reshare,
+    role,
+    sentiment,
+    salt_key,
+):  # pragma: no cover - compiled
     out = np.empty(viewers.size, dtype=np.int64)
     k = 0
     for i in range(viewers.size):
@@ -144,8 +187,19 @@ def reshare_hits(viewers, pids, posts, role_reshare, role, sentiment, salt: int)
     P(reshare) = reshare_p(post) * appeal(cascade) * role multiplier * max(0, 1 + valence * sentiment),
     decided by the keyed draw `keyed_uniform_pairs(key of the cascade, viewer, salt)`.
     """
-    return _reshare_hits(viewers, pids, posts.valence, posts.cascade, posts.reshare_p, posts.appeal,
-                         posts.key, role_reshare, role, sentiment, np.uint64(derive(salt)))
+    return _reshare_hits(
+        viewers,
+        pids,
+        posts.valence,
+        posts.cascade,
+        posts.reshare_p,
+        posts.appeal,
+        posts.key,
+        role_reshare,
+        role,
+        sentiment,
+        np.uint64(derive(salt)),
+    )
 
 
 @njit(cache=True, inline="always")
@@ -248,18 +302,43 @@ class Cascade:
         """Run one cascade from `seeds` to the end; return how many nodes were activated."""
         seeds = np.asarray(seeds, dtype=np.int64)
         if self.prob.size == 0:
-            return int(_cascade_uniform(self.indptr, self.indices, seeds, float(p),
-                                        np.uint64(derive(key, EDGE_SALT)), self._active, self._order))
-        return int(_cascade_weighted(self.indptr, self.indices, seeds, float(p), self.prob,
-                                     np.uint64(derive(key, EDGE_SALT)), self._active, self._order))
+            return int(
+                _cascade_uniform(
+                    self.indptr,
+                    self.indices,
+                    seeds,
+                    float(p),
+                    np.uint64(derive(key, EDGE_SALT)),
+                    self._active,
+                    self._order,
+                )
+            )
+        return int(
+            _cascade_weighted(
+                self.indptr,
+                self.indices,
+                seeds,
+                float(p),
+                self.prob,
+                np.uint64(derive(key, EDGE_SALT)),
+                self._active,
+                self._order,
+            )
+        )
 
     def activated(self, k: int) -> np.ndarray:
         """The nodes activated by the last run (its return value k), seeds first."""
         return self._order[:k].copy()
 
 
-def independent_cascade(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, p: float,
-                        key: int, prob: np.ndarray | None = None) -> np.ndarray:
+def independent_cascade(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    seeds: np.ndarray,
+    p: float,
+    key: int,
+    prob: np.ndarray | None = None,
+) -> np.ndarray:
     """Run one independent cascade and return the activated nodes in activation order.
 
     Args:

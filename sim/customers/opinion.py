@@ -91,7 +91,9 @@ class Opinion:
         return float(self.s.mean())
 
 
-def churn(s: np.ndarray, is_customer: np.ndarray, u: np.ndarray, cfg: PopulationConfig) -> np.ndarray:
+def churn(
+    s: np.ndarray, is_customer: np.ndarray, u: np.ndarray, cfg: PopulationConfig
+) -> np.ndarray:
     """Customers who leave, given final sentiment `s` and one uniform `u` per person."""
     thr = cfg.churn_threshold
     p = cfg.churn_prob_max * np.clip((thr - s) / (1.0 + thr), 0.0, 1.0)

@@ -36,7 +36,9 @@ class Population:
         return {name: int(counts[i]) for i, name in enumerate(ROLES)}
 
 
-def _top_weighted(rng: np.random.Generator, weights: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
+def _top_weighted(
+    rng: np.random.Generator, weights: np.ndarray, eligible: np.ndarray, k: int
+) -> np.ndarray:
     """Indices of k eligible items sampled without replacement in proportion to weights."""
     idx = np.flatnonzero(eligible)
     k = min(k, idx.size)
@@ -99,7 +101,9 @@ def build_population(
         role[top] = ROLE_INDEX["networker"]
         free[top] = False
     # opinion leaders: credible people with some reach
-    chosen = _top_weighted(rng, credibility**3 * (1.0 + logf), free, int(round(shares.opinion_leader * n)))
+    chosen = _top_weighted(
+        rng, credibility**3 * (1.0 + logf), free, int(round(shares.opinion_leader * n))
+    )
     role[chosen], free[chosen] = ROLE_INDEX["opinion_leader"], False
     # trendsetters and amplifiers: the most active
     chosen = _top_weighted(rng, activity**2, free, int(round(shares.trendsetter * n)))

@@ -8,23 +8,35 @@ clock, the root RNG and a DataCollector that samples the state once an hour.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import mesa
 import numpy as np
 
 from sim.config.schema import RunConfig
 from sim.customers.diffusion import KIND, TOPIC_BACKGROUND, TOPIC_INCIDENT, Diffusion
-from sim.network import FollowerGraph, LoadReport, NetworkError, build_network, load_edgelist_with_report
 from sim.customers.opinion import Opinion
 from sim.customers.population import BRAND_NODE, Population, build_population
 from sim.engine.resources import check_memory
 from sim.engine.rng import Streams, derive, keyed_uniform
 from sim.engine.streams import salt
+from sim.network import (
+    FollowerGraph,
+    LoadReport,
+    NetworkError,
+    build_network,
+    load_edgelist_with_report,
+)
 from sim.scenario.schedule import (
-    CHATTER_KINDS, Chatter, Clock, chatter_schedule, incident_victims, n_ticks,
-    named_follower_counts, scale_factor,
+    CHATTER_KINDS,
+    Chatter,
+    Clock,
+    chatter_schedule,
+    incident_victims,
+    n_ticks,
+    named_follower_counts,
+    scale_factor,
 )
 from sim.scenario.scripted import schedule_scripted
 from sim.service.desk import ServiceDesk
@@ -51,26 +63,44 @@ def build_environment(cfg: RunConfig) -> Environment:
     check_memory(cfg)  # refuse a run that cannot fit before building anything big
     load_report = None
     if net.kind == "edgelist":
-        loaded, load_report = load_edgelist_with_report(net.path, fmt=net.format, edge_meaning=net.edge_meaning)
+        loaded, load_report = load_edgelist_with_report(
+            net.path, fmt=net.format, edge_meaning=net.edge_meaning
+        )
         n = loaded.n_nodes
         if n <= len(sc.accounts) + 2:
             raise NetworkError(
                 f"Edge list {net.path} holds {n} account(s) ({load_report.self_loops_dropped} self-loop "
                 f"line(s) dropped), but scenario {sc.name} needs at least {len(sc.accounts) + 3}: node 0 "
-                f"is the brand, nodes 1..{len(sc.accounts)} its named accounts, and customers follow.")
+                f"is the brand, nodes 1..{len(sc.accounts)} its named accounts, and customers follow."
+            )
         check_memory(cfg, loaded=(n, loaded.n_edges))
         del loaded
     named = named_follower_counts(cfg, n)
     graph = build_network(
-        net.kind, n, streams.generator("network"), mean_followers=net.mean_followers,
-        max_followers=net.max_followers, exponent=net.exponent, m=net.m, k=net.k, p=net.p,
-        path=net.path, fmt=net.format, edge_meaning=net.edge_meaning, named_followers=named,
+        net.kind,
+        n,
+        streams.generator("network"),
+        mean_followers=net.mean_followers,
+        max_followers=net.max_followers,
+        exponent=net.exponent,
+        m=net.m,
+        k=net.k,
+        p=net.p,
+        path=net.path,
+        fmt=net.format,
+        edge_meaning=net.edge_meaning,
+        named_followers=named,
     )
     followers = graph.follower_counts()
     pop = build_population(
-        cfg.population, cfg.diffusion, followers, streams.generator("population"),
-        named_roles=[a.role for a in sc.accounts], named_sentiments=[a.sentiment for a in sc.accounts],
-        brand_followers=graph.followers(BRAND_NODE), customer_share=sc.brand.customer_share,
+        cfg.population,
+        cfg.diffusion,
+        followers,
+        streams.generator("population"),
+        named_roles=[a.role for a in sc.accounts],
+        named_sentiments=[a.sentiment for a in sc.accounts],
+        brand_followers=graph.followers(BRAND_NODE),
+        customer_share=sc.brand.customer_share,
     )
     clock = Clock(sc)
     chatter = chatter_schedule(cfg, pop, clock, streams.generator("chatter"))
@@ -120,8 +150,14 @@ class SocialCareModel(mesa.Model):
         """Sentiment and word of mouth of the customers, as arrays (sim.reference.model: one agent each)."""
         opinion = Opinion(self.cfg.opinion, self.pop)
         diffusion = Diffusion(
-            self.graph, self.pop, self.cfg.diffusion, opinion.s, self.streams.key("exposure"),
-            self.n_ticks, self.tick_min, on_exposure=opinion.expose,
+            self.graph,
+            self.pop,
+            self.cfg.diffusion,
+            opinion.s,
+            self.streams.key("exposure"),
+            self.n_ticks,
+            self.tick_min,
+            on_exposure=opinion.expose,
         )
         return opinion, diffusion
 
@@ -150,7 +186,9 @@ class SocialCareModel(mesa.Model):
         """Give the desk its unseen workload and run the week before the start (all of it unseen),
         so that the desk starts with the queue, the phone line and the knowledge base it would
         really have; then the desk zeroes its counters."""
-        wl = unseen_workload(self.cfg, self.pop, self.scale, self.streams.generator("workload"), ticks)
+        wl = unseen_workload(
+            self.cfg, self.pop, self.scale, self.streams.generator("workload"), ticks
+        )
         for case in unseen_cases(wl):
             self.schedule(case.tick, self.desk.unseen_arrival, case)
         # ticks before the start are negative; the last one (-1 = NOT_YET) is merged into -2
@@ -176,23 +214,39 @@ class SocialCareModel(mesa.Model):
 
     def _after_post(self, pid: int) -> None:
         posts = self.diffusion.posts
-        if posts.author[pid] != BRAND_NODE and posts.kind[pid] not in (KIND["brand_reply"], KIND["peer_answer"]):
+        if posts.author[pid] != BRAND_NODE and posts.kind[pid] not in (
+            KIND["brand_reply"],
+            KIND["peer_answer"],
+        ):
             self.mentions_tick[int(posts.valence[pid])][self.tick] += 1
         self.desk.on_post(pid)
 
     def severity_of(self, pid: int) -> float:
         """Severity of the complaint behind post `pid`."""
         posts = self.diffusion.posts
-        return self.severity.get(pid, self.severity.get(int(posts.cascade[pid]), self.cfg.scenario.chatter.complaint_severity))
+        return self.severity.get(
+            pid,
+            self.severity.get(
+                int(posts.cascade[pid]), self.cfg.scenario.chatter.complaint_severity
+            ),
+        )
 
     def _schedule_chatter(self, chatter: Chatter) -> None:
         key = self.streams.key("chatter-posts")
-        for i, (t, a, v) in enumerate(zip(chatter.tick.tolist(), chatter.author.tolist(), chatter.valence.tolist())):
+        for i, (t, a, v) in enumerate(
+            zip(chatter.tick.tolist(), chatter.author.tolist(), chatter.valence.tolist())
+        ):
             self.schedule(t, self._chatter_post, i, a, v, key)
 
     def _chatter_post(self, i: int, author: int, valence: int, key: int) -> None:
-        self.publish(self.tick, author, CHATTER_KINDS[valence], valence, key=derive(key, salt("post.chatter"), i),
-                     topic=TOPIC_BACKGROUND)
+        self.publish(
+            self.tick,
+            author,
+            CHATTER_KINDS[valence],
+            valence,
+            key=derive(key, salt("post.chatter"), i),
+            topic=TOPIC_BACKGROUND,
+        )
 
     def _schedule_incidents(self, victims: list[np.ndarray]) -> None:
         sc = self.cfg.scenario
@@ -221,11 +275,15 @@ class SocialCareModel(mesa.Model):
     def _incident_complaint(self, j: int, person: int, key: int) -> None:
         inc = self.cfg.scenario.incidents[j]
         if inc.valence > 0:
-            self.publish(self.tick, person, "praise", 1, key=key, topic=TOPIC_INCIDENT, appeal=inc.appeal)
+            self.publish(
+                self.tick, person, "praise", 1, key=key, topic=TOPIC_INCIDENT, appeal=inc.appeal
+            )
             return
         self.opinion.incident_hit(person, inc.severity)
         self.severity[self.diffusion.posts.n] = inc.severity
-        self.publish(self.tick, person, "complaint", -1, key=key, topic=TOPIC_INCIDENT, appeal=inc.appeal)
+        self.publish(
+            self.tick, person, "complaint", -1, key=key, topic=TOPIC_INCIDENT, appeal=inc.appeal
+        )
         if inc.max_followups > 0:
             case = self.desk.case_of_author.get(person)
             self.schedule(self.tick + self._followup_ticks(inc), self._followup_check, case, j)
@@ -253,7 +311,11 @@ class SocialCareModel(mesa.Model):
         root = int(posts.cascade[case.post])
         self.severity[posts.n] = case.severity
         self.publish(
-            self.tick, case.author, "followup", -1, parent=case.post,
+            self.tick,
+            case.author,
+            "followup",
+            -1,
+            parent=case.post,
             key=derive(int(posts.key[root]), salt("post.followup"), case.followups),
             topic=int(posts.topic[case.post]),
             appeal=float(posts.appeal[root]),

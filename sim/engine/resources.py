@@ -16,8 +16,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sim.errors import ConfigError
 from sim.config.schema import RunConfig
+from sim.errors import ConfigError
 
 BYTES_PER_EDGE = 9.0  # CSR indices (4 B) + sampling and sorting scratch (measured ~8 B)
 BYTES_PER_PERSON = 64.0  # traits, sentiment, seen flags, indptr, posts (measured ~25-40 B)
@@ -108,8 +108,14 @@ def estimate(cfg: RunConfig, loaded: tuple[int, int] | None = None) -> Estimate:
     else:
         nodes = int(cfg.population.size)
         edges = expected_edges(cfg, nodes)
-    total = (FIXED_BYTES + BYTES_PER_EDGE * edges + BYTES_PER_PERSON * min(nodes, 2**31)
-             + BYTES_PER_TICK * ticks + BYTES_PER_RECORD * records + file_bytes)
+    total = (
+        FIXED_BYTES
+        + BYTES_PER_EDGE * edges
+        + BYTES_PER_PERSON * min(nodes, 2**31)
+        + BYTES_PER_TICK * ticks
+        + BYTES_PER_RECORD * records
+        + file_bytes
+    )
     return Estimate(nodes, edges, ticks, records, file_bytes, int(SAFETY * total))
 
 
@@ -137,7 +143,10 @@ def available_memory() -> int | None:
             pass
     for limit_file, usage_file in (
         ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+        (
+            "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+            "/sys/fs/cgroup/memory/memory.usage_in_bytes",
+        ),
     ):
         limit, usage = _read_int(limit_file), _read_int(usage_file)
         if limit is not None and usage is not None and limit < 2**60:
@@ -158,8 +167,9 @@ def largest_population(cfg: RunConfig, available: int) -> int:
     return max(lo, 1) * 1000
 
 
-def check_memory(cfg: RunConfig, available: int | None = None,
-                 loaded: tuple[int, int] | None = None) -> Estimate:
+def check_memory(
+    cfg: RunConfig, available: int | None = None, loaded: tuple[int, int] | None = None
+) -> Estimate:
     """Refuse a run whose estimated memory exceeds what is available.
 
     Args:
@@ -180,23 +190,29 @@ def check_memory(cfg: RunConfig, available: int | None = None,
     if avail is None or est.total_bytes <= avail:
         return est
     if cfg.network.kind == "edgelist":
-        what = (f"the edge list {cfg.network.path} ({est.records:,} lines, {gib(est.file_bytes)})"
-                if loaded is None else
-                f"the {est.nodes:,} people and {est.edges:,} links of the edge list {cfg.network.path}")
+        what = (
+            f"the edge list {cfg.network.path} ({est.records:,} lines, {gib(est.file_bytes)})"
+            if loaded is None
+            else f"the {est.nodes:,} people and {est.edges:,} links of the edge list {cfg.network.path}"
+        )
         reduce = "use a smaller edge list (a sample of its lines), close other programs"
         key, value = "network.path", cfg.network.path
     else:
         fits = largest_population(cfg, avail)
-        what = (f"a network of {est.nodes:,} people with about {est.edges:,} follower links "
-                f"over {est.ticks:,} ticks")
-        reduce = (f"lower population.size (about {fits:,} fits; count metrics are also reported "
-                  f"scaled to the real audience), lower network.mean_followers "
-                  f"(now {cfg.network.mean_followers:g}), close other programs")
+        what = (
+            f"a network of {est.nodes:,} people with about {est.edges:,} follower links "
+            f"over {est.ticks:,} ticks"
+        )
+        reduce = (
+            f"lower population.size (about {fits:,} fits; count metrics are also reported "
+            f"scaled to the real audience), lower network.mean_followers "
+            f"(now {cfg.network.mean_followers:g}), close other programs"
+        )
         key, value = "population.size", cfg.population.size
     raise ResourceError(
-        key, value,
+        key,
+        value,
         f"Not enough memory for this run: {what} needs an estimated {gib(est.total_bytes)}, but "
         f"only {gib(avail)} is available. To fit, {reduce}, or run on a larger machine; set "
         f"{SKIP_ENV}=1 to try anyway (the operating system may then kill the run).",
     )
-

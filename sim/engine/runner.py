@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from tqdm.auto import tqdm
 
 from sim.config.schema import RunConfig
-from sim.outputs.metrics import Result, compute_metrics, event_log, hourly_timeseries
 from sim.engine.model import Environment, SocialCareModel
+from sim.outputs.metrics import Result, compute_metrics, event_log, hourly_timeseries
 from sim.outputs.provenance import provenance
 
 
@@ -22,8 +23,12 @@ def as_run_config(config: RunConfig | Mapping[str, Any] | None) -> RunConfig:
     return RunConfig.from_dict(config or {})
 
 
-def run(config: RunConfig | Mapping[str, Any] | None = None, *, env: Environment | None = None,
-        progress: bool = False) -> Result:
+def run(
+    config: RunConfig | Mapping[str, Any] | None = None,
+    *,
+    env: Environment | None = None,
+    progress: bool = False,
+) -> Result:
     """Run one simulation to its horizon.
 
     Args:
@@ -38,8 +43,17 @@ def run(config: RunConfig | Mapping[str, Any] | None = None, *, env: Environment
     cfg = as_run_config(config)
     model = SocialCareModel(cfg, env=env)
     # no bar object at all without progress: tqdm creates a process-shared lock per process
-    bar = (tqdm(total=model.n_ticks, unit="min", desc=f"{cfg.strategy.name}", leave=False, mininterval=0.5)
-           if progress else contextlib.nullcontext())
+    bar = (
+        tqdm(
+            total=model.n_ticks,
+            unit="min",
+            desc=f"{cfg.strategy.name}",
+            leave=False,
+            mininterval=0.5,
+        )
+        if progress
+        else contextlib.nullcontext()
+    )
     with bar:
         while model.running and model.tick < model.n_ticks:
             model.step()

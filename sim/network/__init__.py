@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sim.errors import NetworkError
 from sim.network.edgelist import (
     EDGE_MEANINGS,
     EDGELIST_FORMATS,
@@ -30,7 +31,6 @@ from sim.network.edgelist import (
     load_edgelist,
     load_edgelist_with_report,
 )
-from sim.errors import NetworkError
 from sim.network.generators import assign_followers, barabasi_albert, heavy_tailed, watts_strogatz
 from sim.network.graph import FollowerGraph
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from sim.config.schema import EDGELIST_FORMATS
-from sim.network.edgelist_parse import MAX_NODE_ID, fail, parse_parquet, parse_text_like
 from sim.errors import NetworkError
+from sim.network.edgelist_parse import MAX_NODE_ID, fail, parse_parquet, parse_text_like
 from sim.network.graph import MAX_NODES, FollowerGraph, graph_from_edges
 
 __all__ = [
@@ -139,8 +139,12 @@ def load_edgelist_with_report(
         a, b = parse_text_like(name, comma=(kind == "csv"))
     original, a32, b32 = _relabel(a, b)
     if original.size > MAX_NODES:
-        raise fail(name, None, f"it has {original.size} distinct ids",
-                    f"At most {MAX_NODES} accounts are supported.")
+        raise fail(
+            name,
+            None,
+            f"it has {original.size} distinct ids",
+            f"At most {MAX_NODES} accounts are supported.",
+        )
     records = int(a.size)
     del a, b
     src, dst = (b32, a32) if edge_meaning == "follows" else (a32, b32)

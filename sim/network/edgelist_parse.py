@@ -327,7 +327,9 @@ def parse_parquet(path: str) -> tuple[np.ndarray, np.ndarray]:
         if len(ints) < 2:
             desc = ", ".join(f"{f.name}: {f.type}" for f in schema) or "none"
             raise fail(
-                path, None, f"it has fewer than two integer columns (columns: {desc})",
+                path,
+                None,
+                f"it has fewer than two integer columns (columns: {desc})",
                 _PARQUET_RULES,
             )
         cols = ints[:2]
@@ -337,26 +339,38 @@ def parse_parquet(path: str) -> tuple[np.ndarray, np.ndarray]:
         col = table.column(name)
         if not pa.types.is_integer(col.type):
             raise fail(
-                path, None, f"column {name!r} has type {col.type}, not an integer type",
+                path,
+                None,
+                f"column {name!r} has type {col.type}, not an integer type",
                 _PARQUET_RULES,
             )
         if col.null_count:
             row = int(np.flatnonzero(col.is_null().to_numpy(zero_copy_only=False))[0]) + 1
-            raise fail(path, None, f"row {row} has a missing value in column {name!r}",
-                        _PARQUET_RULES)
+            raise fail(
+                path, None, f"row {row} has a missing value in column {name!r}", _PARQUET_RULES
+            )
         arr = col.to_numpy()
         if arr.dtype == np.uint64:
             big = np.flatnonzero(arr > MAX_NODE_ID)
             if big.size:
-                raise fail(path, None, f"row {int(big[0]) + 1}: node id {int(arr[big[0]])} "
-                            f"in column {name!r} is larger than 2**40", _PARQUET_RULES)
+                raise fail(
+                    path,
+                    None,
+                    f"row {int(big[0]) + 1}: node id {int(arr[big[0]])} "
+                    f"in column {name!r} is larger than 2**40",
+                    _PARQUET_RULES,
+                )
         arr = arr.astype(np.int64, copy=False)
         bad = np.flatnonzero((arr < 0) | (arr > MAX_NODE_ID))
         if bad.size:
             v = int(arr[bad[0]])
             problem = "negative" if v < 0 else "larger than 2**40"
-            raise fail(path, None, f"row {int(bad[0]) + 1}: node id {v} in column {name!r} "
-                        f"is {problem}", _PARQUET_RULES)
+            raise fail(
+                path,
+                None,
+                f"row {int(bad[0]) + 1}: node id {v} in column {name!r} is {problem}",
+                _PARQUET_RULES,
+            )
         out.append(arr)
     if out[0].size == 0:
         raise fail(path, None, "the table holds no edges", _PARQUET_RULES)

@@ -13,7 +13,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.errors import NetworkError
-from sim.network.graph import MAX_NODES, FollowerGraph, graph_from_edges, place_draws, sort_unique_rows
+from sim.network.graph import (
+    MAX_NODES,
+    FollowerGraph,
+    graph_from_edges,
+    place_draws,
+    sort_unique_rows,
+)
 
 __all__ = ["heavy_tailed", "barabasi_albert", "watts_strogatz", "assign_followers"]
 
@@ -209,9 +215,7 @@ def barabasi_albert(n: int, m: int, rng: np.random.Generator) -> FollowerGraph:
     n = _check_n(n)
     m = _as_int("m (Barabasi-Albert attachments)", m)
     if not 1 <= m < n:
-        raise NetworkError(
-            f"m (Barabasi-Albert attachments) must satisfy 1 <= m < n={n}, got {m}."
-        )
+        raise NetworkError(f"m (Barabasi-Albert attachments) must satisfy 1 <= m < n={n}, got {m}.")
     g = nx.barabasi_albert_graph(n, m, seed=int(rng.integers(2**31)))
     return _reciprocal_from_networkx(g, n)
 
@@ -242,9 +246,7 @@ def watts_strogatz(n: int, k: int, p: float, rng: np.random.Generator) -> Follow
             f"got {k}."
         )
     if not 0.0 <= p <= 1.0:
-        raise NetworkError(
-            f"p (Watts-Strogatz rewiring probability) must lie in [0, 1], got {p}."
-        )
+        raise NetworkError(f"p (Watts-Strogatz rewiring probability) must lie in [0, 1], got {p}.")
     g = nx.watts_strogatz_graph(n, k, p, seed=int(rng.integers(2**31)))
     return _reciprocal_from_networkx(g, n)
 

@@ -278,9 +278,7 @@ def graph_from_edges(src, dst, n: int) -> tuple[FollowerGraph, int, int]:
     dst = np.ascontiguousarray(dst, dtype=np.int32)
     if src.shape != dst.shape or src.ndim != 1:
         raise NetworkError("Edge source and target arrays must be 1-D and of equal length.")
-    if src.size and (
-        min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n
-    ):
+    if src.size and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n):
         raise NetworkError(f"Edge endpoints must lie in 0..{n - 1}.")
     indptr, indices, loops, dups = _edges_to_csr(src, dst, n)
     return FollowerGraph(indptr, indices), int(loops), int(dups)

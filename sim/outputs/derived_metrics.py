@@ -29,7 +29,12 @@ from sim.scenario.scripted import contact_waits_min
 if TYPE_CHECKING:  # pragma: no cover
     from sim.engine.protocols import HubModel
 
-NOT_MENTIONS = (KIND["brand_reply"], KIND["peer_answer"], KIND["bot_reply"], KIND["brand_statement"])
+NOT_MENTIONS = (
+    KIND["brand_reply"],
+    KIND["peer_answer"],
+    KIND["bot_reply"],
+    KIND["brand_statement"],
+)
 SCALED = scaled_counts("derived")  # counts with a `_scaled` twin (sim/outputs/registry.py)
 EXPONENT_XMIN = 10  # smallest follower count the power-law fit may start from
 
@@ -52,7 +57,9 @@ def incident_handling(model: HubModel) -> dict[str, float]:
     named = {index[n] for inc in sc.incidents if inc.valence < 0 for n in inc.complainers}
     cases = [desk.case_of_author[p] for p in sorted(named) if p in desk.case_of_author]
     roots = [c.original or c for c in cases]
-    responded = [(r.first_response - r.tick) * model.tick_min for r in roots if r.first_response >= 0]
+    responded = [
+        (r.first_response - r.tick) * model.tick_min for r in roots if r.first_response >= 0
+    ]
     resolved = [c for c in cases if c.resolved]
     minutes = [((c.closed - (c.original or c).tick) * model.tick_min) for c in resolved]
     n = len(named)
@@ -74,7 +81,9 @@ def mention_metrics(model: HubModel) -> dict[str, float]:
     valenced = mention & (valence != 0)
     return {
         "mentions_total": float(sum(int(model.mentions_tick[v].sum()) for v in (-1, 0, 1))),
-        "mentions_brand": float(int(model.mentions_tick[-1].sum()) + int(model.mentions_tick[1].sum())),
+        "mentions_brand": float(
+            int(model.mentions_tick[-1].sum()) + int(model.mentions_tick[1].sum())
+        ),
         "fan_mentions": float(np.count_nonzero(valenced & fans[author])),
         "fan_posts": float(np.count_nonzero(valenced & fans[author] & (kind != KIND["reshare"]))),
         "brand_followers": float(g.followers(BRAND_NODE).size),
@@ -91,7 +100,9 @@ def campaign_metrics(model: HubModel) -> dict[str, float]:
         "reach_campaign": float(d.reach_campaign),
         "impressions_campaign": float(d.impressions_campaign),
         "campaign_posts": float(n),
-        "campaign_positive_share": float(np.count_nonzero(camp & (valence > 0)) / n) if n else float("nan"),
+        "campaign_positive_share": float(np.count_nonzero(camp & (valence > 0)) / n)
+        if n
+        else float("nan"),
     }
 
 
@@ -113,9 +124,15 @@ def workload_sla(model: HubModel) -> dict[str, float]:
     """Share of the run's complaints (unseen workload included, its warm-up week not) answered
     within the strategy's response target."""
     desk = model.desk
-    cases = [c for c in desk.cases if not c.duplicate] + [c for c in desk.unseen_cases if c.tick >= 0]
+    cases = [c for c in desk.cases if not c.duplicate] + [
+        c for c in desk.unseen_cases if c.tick >= 0
+    ]
     target = model.cfg.strategy.response_target_min
-    met = sum(1 for c in cases if c.first_response >= 0 and (c.first_response - c.tick) * model.tick_min <= target)
+    met = sum(
+        1
+        for c in cases
+        if c.first_response >= 0 and (c.first_response - c.tick) * model.tick_min <= target
+    )
     return {"workload_sla_met_share": met / len(cases) if cases else float("nan")}
 
 
@@ -127,8 +144,10 @@ def reshare_timing(model: HubModel) -> dict[str, float]:
     if not re.any():
         return {"reshare_within_1h_share": float("nan"), "reshare_delay_median_min": float("nan")}
     delay = (tick[re] - tick[cascade[re]]) * model.tick_min
-    return {"reshare_within_1h_share": float(np.mean(delay <= 60.0)),
-            "reshare_delay_median_min": float(np.median(delay))}
+    return {
+        "reshare_within_1h_share": float(np.mean(delay <= 60.0)),
+        "reshare_delay_median_min": float(np.median(delay)),
+    }
 
 
 def follower_exponent(model: HubModel) -> float:
@@ -139,7 +158,7 @@ def follower_exponent(model: HubModel) -> float:
     count (at least EXPONENT_XMIN): above it the generated counts follow the power law. The brand
     and the named accounts are left out.
     """
-    x = model.graph.follower_counts()[1 + len(model.cfg.scenario.accounts):].astype(np.float64)
+    x = model.graph.follower_counts()[1 + len(model.cfg.scenario.accounts) :].astype(np.float64)
     if x.size == 0:
         return float("nan")
     xmin = max(float(EXPONENT_XMIN), float(np.median(x)))
@@ -152,7 +171,14 @@ def follower_exponent(model: HubModel) -> float:
 def derived_metrics(model: HubModel) -> dict[str, float]:
     """All metrics of this module, with `_scaled` twins of the counts."""
     m: dict[str, float] = {}
-    for part in (incident_handling, mention_metrics, campaign_metrics, channel_metrics, workload_sla, reshare_timing):
+    for part in (
+        incident_handling,
+        mention_metrics,
+        campaign_metrics,
+        channel_metrics,
+        workload_sla,
+        reshare_timing,
+    ):
         m.update(part(model))
     m["impressions_incident"] = float(model.diffusion.impressions_incident_tick.sum())
     m["follower_exponent"] = follower_exponent(model)

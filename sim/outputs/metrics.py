@@ -8,28 +8,53 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.outputs.derived_metrics import derived_metrics
-from sim.outputs.registry import scaled_counts
 from sim.customers.diffusion import KINDS
 from sim.customers.opinion import churn
 from sim.customers.population import BRAND_NODE
 from sim.engine.protocols import HubModel
 from sim.engine.rng import keyed_uniform
+from sim.outputs.derived_metrics import derived_metrics
+from sim.outputs.registry import scaled_counts
 
 # Count metrics get a `_scaled` twin (times the scale factor: real people / posts).
 COUNT_METRICS = scaled_counts("run")
 # DESIGN.md's standard keys (all in the registry, sim/outputs/registry.py)
 STANDARD_METRICS = (
-    "reach_negative", "reach_positive", "impressions_negative", "impressions_positive",
-    "mentions_negative", "mentions_positive", "net_sentiment", "sentiment_mean_final",
-    "sentiment_delta", "complaints", "responded_share", "resolved_share",
-    "response_time_median_min", "response_time_p90_min", "backlog_peak", "cost_total",
-    "cost_staff", "cost_contacts", "cost_compensation", "churned", "revenue_at_risk",
-    "network_nodes", "network_edges",
+    "reach_negative",
+    "reach_positive",
+    "impressions_negative",
+    "impressions_positive",
+    "mentions_negative",
+    "mentions_positive",
+    "net_sentiment",
+    "sentiment_mean_final",
+    "sentiment_delta",
+    "complaints",
+    "responded_share",
+    "resolved_share",
+    "response_time_median_min",
+    "response_time_p90_min",
+    "backlog_peak",
+    "cost_total",
+    "cost_staff",
+    "cost_contacts",
+    "cost_compensation",
+    "churned",
+    "revenue_at_risk",
+    "network_nodes",
+    "network_edges",
 )
 EVENT_COLUMNS = (
-    "t_min", "kind", "valence", "author", "author_followers", "post_id", "parent_id",
-    "cascade_id", "reached", "impressions",
+    "t_min",
+    "kind",
+    "valence",
+    "author",
+    "author_followers",
+    "post_id",
+    "parent_id",
+    "cascade_id",
+    "reached",
+    "impressions",
 )
 
 
@@ -57,7 +82,9 @@ def compute_metrics(model: HubModel) -> dict[str, float]:
     left = churn(s, pop.is_customer, u, cfg.population)
     left[BRAND_NODE] = False
     original = [c for c in desk.cases if not c.duplicate]
-    times = np.array([(c.first_response - c.tick) * model.tick_min for c in original if c.first_response >= 0])
+    times = np.array(
+        [(c.first_response - c.tick) * model.tick_min for c in original if c.first_response >= 0]
+    )
     mentions = {v: int(model.mentions_tick[v].sum()) for v in (-1, 0, 1)}
     m: dict[str, float] = {
         "reach_negative": int(d.seen[-1].sum()),
@@ -78,7 +105,9 @@ def compute_metrics(model: HubModel) -> dict[str, float]:
         "lost_share": _share(sum(c.lost for c in original), len(original)),
         "response_time_median_min": float(np.median(times)) if times.size else float("nan"),
         "response_time_p90_min": float(np.percentile(times, 90)) if times.size else float("nan"),
-        "sla_met_share": _share(int((times <= cfg.strategy.response_target_min).sum()), len(original)),
+        "sla_met_share": _share(
+            int((times <= cfg.strategy.response_target_min).sum()), len(original)
+        ),
         "backlog_peak": desk.backlog_peak,
         "phone_calls": desk.phone.served,
         "web_contacts": desk.web.served,
@@ -94,15 +123,20 @@ def compute_metrics(model: HubModel) -> dict[str, float]:
     m["incident_to_positive_reach"] = _share(m["reach_incident"], m["reach_positive"])
     m["negative_to_positive_reach"] = _share(m["reach_negative"], m["reach_positive"])
     busy = sum(a.busy_ticks for a in desk.staff)
-    staffed = sum(1 for t in range(model.n_ticks) if desk.shift.on_duty(*model.clock_at(t))) * len(desk.staff)
+    staffed = sum(1 for t in range(model.n_ticks) if desk.shift.on_duty(*model.clock_at(t))) * len(
+        desk.staff
+    )
     m["utilisation"] = _share(busy, staffed)
     m.update(desk.costs(model.n_ticks))
     m.update(desk.service_metrics())
     m.update(derived_metrics(model))
     report = getattr(model.env, "load_report", None)
     if report is not None:  # what loading the edge list cleaned up, reported to the user
-        m.update(edgelist_records=report.records, edgelist_self_loops_dropped=report.self_loops_dropped,
-                 edgelist_duplicates_dropped=report.duplicates_dropped)
+        m.update(
+            edgelist_records=report.records,
+            edgelist_self_loops_dropped=report.self_loops_dropped,
+            edgelist_duplicates_dropped=report.duplicates_dropped,
+        )
     for k in COUNT_METRICS:
         m[f"{k}_scaled"] = m[k] * model.scale
     return {k: float(v) for k, v in m.items()}
@@ -130,7 +164,11 @@ def hourly_timeseries(model: HubModel) -> pd.DataFrame:
     replies = np.zeros(hours, dtype=np.int64)
     posts = d.posts
     kinds = posts.column("kind")
-    is_reply = (kinds == KINDS.index("brand_reply")) | (kinds == KINDS.index("peer_answer")) | (kinds == KINDS.index("bot_reply"))
+    is_reply = (
+        (kinds == KINDS.index("brand_reply"))
+        | (kinds == KINDS.index("peer_answer"))
+        | (kinds == KINDS.index("bot_reply"))
+    )
     np.add.at(replies, np.minimum(posts.column("tick")[is_reply] // tph, hours - 1), 1)
     df["replies"] = replies
     resolved = np.zeros(hours, dtype=np.int64)
@@ -138,7 +176,9 @@ def hourly_timeseries(model: HubModel) -> pd.DataFrame:
     if ticks:
         np.add.at(resolved, np.minimum(np.asarray(ticks) // tph, hours - 1), 1)
     df["resolved"] = resolved
-    state = model.datacollector.get_model_vars_dataframe().iloc[1 : hours + 1].reset_index(drop=True)
+    state = (
+        model.datacollector.get_model_vars_dataframe().iloc[1 : hours + 1].reset_index(drop=True)
+    )
     for col in ("sentiment_mean", "backlog", "phone_queue"):
         values = state[col].to_numpy() if col in state else np.array([])
         df[col] = np.pad(values, (0, hours - values.size), mode="edge") if values.size else np.nan
@@ -151,31 +191,43 @@ def event_log(model: HubModel) -> pd.DataFrame:
     posts, pop, tmin = model.diffusion.posts, model.pop, model.tick_min
     n = posts.n
     authors = posts.column("author")
-    post_df = pd.DataFrame({
-        "t_min": posts.column("tick") * tmin,
-        "kind": pd.Categorical.from_codes(posts.column("kind"), categories=list(KINDS)).astype(str),
-        "valence": posts.column("valence").astype(np.int8),
-        "author": authors,
-        "author_followers": pop.followers[authors] if n else np.zeros(0, dtype=np.int64),
-        "post_id": np.arange(n, dtype=np.int64),
-        "parent_id": posts.column("parent"),
-        "cascade_id": posts.column("cascade"),
-        "reached": posts.column("reached"),
-        "impressions": posts.column("impressions"),
-    })
+    post_df = pd.DataFrame(
+        {
+            "t_min": posts.column("tick") * tmin,
+            "kind": pd.Categorical.from_codes(posts.column("kind"), categories=list(KINDS)).astype(
+                str
+            ),
+            "valence": posts.column("valence").astype(np.int8),
+            "author": authors,
+            "author_followers": pop.followers[authors] if n else np.zeros(0, dtype=np.int64),
+            "post_id": np.arange(n, dtype=np.int64),
+            "parent_id": posts.column("parent"),
+            "cascade_id": posts.column("cascade"),
+            "reached": posts.column("reached"),
+            "impressions": posts.column("impressions"),
+        }
+    )
     ev = model.service_events
     if ev:
         t, kind, author, parent = zip(*ev)
         author = np.asarray(author, dtype=np.int64)
         parent = np.asarray(parent, dtype=np.int64)
-        svc = pd.DataFrame({
-            "t_min": np.asarray(t, dtype=np.int64) * tmin, "kind": list(kind),
-            "valence": np.zeros(len(ev), dtype=np.int8), "author": author,
-            "author_followers": pop.followers[author], "post_id": np.full(len(ev), -1, dtype=np.int64),
-            "parent_id": parent,
-            "cascade_id": np.where(parent >= 0, posts.column("cascade")[np.maximum(parent, 0)] if n else -1, -1),
-            "reached": np.zeros(len(ev), dtype=np.int64), "impressions": np.zeros(len(ev), dtype=np.int64),
-        })
+        svc = pd.DataFrame(
+            {
+                "t_min": np.asarray(t, dtype=np.int64) * tmin,
+                "kind": list(kind),
+                "valence": np.zeros(len(ev), dtype=np.int8),
+                "author": author,
+                "author_followers": pop.followers[author],
+                "post_id": np.full(len(ev), -1, dtype=np.int64),
+                "parent_id": parent,
+                "cascade_id": np.where(
+                    parent >= 0, posts.column("cascade")[np.maximum(parent, 0)] if n else -1, -1
+                ),
+                "reached": np.zeros(len(ev), dtype=np.int64),
+                "impressions": np.zeros(len(ev), dtype=np.int64),
+            }
+        )
         post_df = pd.concat([post_df, svc], ignore_index=True)
     post_df["t_min"] = post_df["t_min"].astype(np.float64)
     return post_df.sort_values(["t_min", "post_id"], kind="stable").reset_index(drop=True)

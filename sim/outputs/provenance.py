@@ -6,7 +6,7 @@ import hashlib
 import json
 import platform
 import subprocess
-from functools import lru_cache
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -14,8 +14,18 @@ from typing import Any
 import numpy as np
 
 # Packages whose versions can change results or files: the engine, graph generators, Parquet.
-PACKAGES = ("mesa", "numpy", "scipy", "numba", "pandas", "pyarrow", "networkx", "hydra-core",
-            "omegaconf", "matplotlib")
+PACKAGES = (
+    "mesa",
+    "numpy",
+    "scipy",
+    "numba",
+    "pandas",
+    "pyarrow",
+    "networkx",
+    "hydra-core",
+    "omegaconf",
+    "matplotlib",
+)
 _ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -25,7 +35,7 @@ def config_hash(config: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _git(*args: str) -> str | None:
     try:
         out = subprocess.run(["git", *args], cwd=_ROOT, capture_output=True, text=True, timeout=5)
@@ -34,7 +44,7 @@ def _git(*args: str) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-@lru_cache(maxsize=None)  # installed versions do not change while a process runs
+@cache  # installed versions do not change while a process runs
 def _version(name: str) -> str | None:
     try:
         return metadata.version(name)

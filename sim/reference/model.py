@@ -29,17 +29,17 @@ from __future__ import annotations
 import math
 
 import mesa
-from mesa.agent import AgentSet
 import numpy as np
+from mesa.agent import AgentSet
 
 import sim.engine.mesa_patches  # noqa: F401 - finished models can be freed (mesa#3179)
 from sim.config.schema import ROLES, RunConfig
 from sim.customers.diffusion import TOPIC_INCIDENT, Diffusion
-from sim.outputs.metrics import Result, compute_metrics, event_log, hourly_timeseries
-from sim.engine.model import Environment, SocialCareModel
-from sim.network import FollowerGraph
 from sim.customers.opinion import Opinion
 from sim.customers.population import BRAND_NODE
+from sim.engine.model import Environment, SocialCareModel
+from sim.network import FollowerGraph
+from sim.outputs.metrics import Result, compute_metrics, event_log, hourly_timeseries
 from sim.outputs.provenance import provenance
 
 
@@ -67,8 +67,10 @@ class Person(mesa.Agent):
         cfg, model = self.model.cfg.diffusion, self.model
         if self.random.random() >= cfg.attention * visibility * self.activity:
             return
-        delay = cfg.view_delay_median_min * cfg.role_delay[self.role] * self.random.lognormvariate(
-            0.0, cfg.view_delay_sigma
+        delay = (
+            cfg.view_delay_median_min
+            * cfg.role_delay[self.role]
+            * self.random.lognormvariate(0.0, cfg.view_delay_sigma)
         )
         if delay > cfg.max_age_h * 60.0:
             return
@@ -132,8 +134,15 @@ class AgentDiffusion(Diffusion):
     """Word of mouth through Person agents (same posting and bookkeeping as `Diffusion`)."""
 
     def __init__(self, model: ReferenceModel):
-        super().__init__(model.graph, model.pop, model.cfg.diffusion, None, model.streams.key("exposure"),
-                         model.n_ticks, model.tick_min)
+        super().__init__(
+            model.graph,
+            model.pop,
+            model.cfg.diffusion,
+            None,
+            model.streams.key("exposure"),
+            model.n_ticks,
+            model.tick_min,
+        )
         self.model = model
         self.wants_to_reshare: list[tuple[int, int]] = []
         self.views_now: list[tuple[int, int]] = []  # (person, post) seen this tick
@@ -213,8 +222,11 @@ def run_reference(cfg: RunConfig, env: Environment | None = None) -> Result:
         model.step()
     cfg_dict = cfg.to_dict()
     return Result(
-        metrics=compute_metrics(model), timeseries=hourly_timeseries(model), events=event_log(model),
-        config=cfg_dict, provenance=provenance(cfg_dict, cfg.seed),
+        metrics=compute_metrics(model),
+        timeseries=hourly_timeseries(model),
+        events=event_log(model),
+        config=cfg_dict,
+        provenance=provenance(cfg_dict, cfg.seed),
     )
 
 

@@ -48,7 +48,9 @@ class Clock:
     def __init__(self, sc: ScenarioConfig):
         self.start = datetime.fromisoformat(sc.start)
         self.tick_min = sc.tick_min
-        self.start_min_of_week = self.start.weekday() * 1440 + self.start.hour * 60 + self.start.minute
+        self.start_min_of_week = (
+            self.start.weekday() * 1440 + self.start.hour * 60 + self.start.minute
+        )
 
     def at(self, tick: int) -> tuple[int, int]:
         """(weekday 0=Monday, minute of day) at `tick`."""
@@ -63,8 +65,11 @@ class Clock:
 _CHATTER = ChatterConfig()  # the defaults of the diurnal rhythm live in the schema
 
 
-def diurnal(hour: np.ndarray, amplitude: float = _CHATTER.diurnal_amplitude,
-            peak_h: float = _CHATTER.diurnal_peak_h) -> np.ndarray:
+def diurnal(
+    hour: np.ndarray,
+    amplitude: float = _CHATTER.diurnal_amplitude,
+    peak_h: float = _CHATTER.diurnal_peak_h,
+) -> np.ndarray:
     """Relative posting activity by hour of day (by default peak 16:00, trough 04:00).
 
     Args:
@@ -104,7 +109,9 @@ class Chatter:
     valence: np.ndarray  # int8
 
 
-def chatter_schedule(cfg: RunConfig, pop: Population, clock: Clock, rng: np.random.Generator) -> Chatter:
+def chatter_schedule(
+    cfg: RunConfig, pop: Population, clock: Clock, rng: np.random.Generator
+) -> Chatter:
     """Draw the background brand mentions of the whole run (Poisson by hour, diurnal rhythm).
 
     Complaints come mostly from unhappy customers, praise from happy ones; posting propensity and
@@ -119,7 +126,11 @@ def chatter_schedule(cfg: RunConfig, pop: Population, clock: Clock, rng: np.rand
     shape = chatter_shape(ch, hod)
     n_fixed = 1 + len(sc.accounts)
     parts = []
-    for valence, rate in ((-1, ch.negative_per_hour), (0, ch.neutral_per_hour), (1, ch.positive_per_hour)):
+    for valence, rate in (
+        (-1, ch.negative_per_hour),
+        (0, ch.neutral_per_hour),
+        (1, ch.positive_per_hour),
+    ):
         if rate <= 0:
             continue
         counts = rng.poisson(rate / f * shape)
@@ -139,7 +150,11 @@ def chatter_schedule(cfg: RunConfig, pop: Population, clock: Clock, rng: np.rand
     valence = np.concatenate([p[2] for p in parts])
     keep = tick < total
     order = np.argsort(tick[keep], kind="stable")
-    return Chatter(tick[keep][order].astype(np.int64), author[keep][order].astype(np.int64), valence[keep][order])
+    return Chatter(
+        tick[keep][order].astype(np.int64),
+        author[keep][order].astype(np.int64),
+        valence[keep][order],
+    )
 
 
 def incident_victims(cfg: RunConfig, pop: Population, rng: np.random.Generator) -> list[np.ndarray]:
@@ -150,5 +165,9 @@ def incident_victims(cfg: RunConfig, pop: Population, rng: np.random.Generator) 
     out = []
     for inc in cfg.scenario.incidents:
         k = min(pool.size, int(round(inc.victims / f)))
-        out.append(np.sort(rng.choice(pool, size=k, replace=False)) if k > 0 else np.zeros(0, dtype=np.int64))
+        out.append(
+            np.sort(rng.choice(pool, size=k, replace=False))
+            if k > 0
+            else np.zeros(0, dtype=np.int64)
+        )
     return out

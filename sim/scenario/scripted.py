@@ -87,9 +87,15 @@ def _statement(model: HubModel, i: int) -> None:
 def _contact(model: HubModel, j: int, person: int) -> None:
     """A victim contacts service directly: web self-service or the phone line."""
     desk, inc = model.desk, model.cfg.scenario.incidents[j]
-    case = Case(id=len(model.direct_contacts), author=person, post=-1 - j, tick=model.tick,
-                severity=inc.severity, followers=int(model.pop.followers[person]),
-                influence=int(model.pop.influence[person]))
+    case = Case(
+        id=len(model.direct_contacts),
+        author=person,
+        post=-1 - j,
+        tick=model.tick,
+        severity=inc.severity,
+        followers=int(model.pop.followers[person]),
+        influence=int(model.pop.influence[person]),
+    )
     model.direct_contacts.append(case)
     desk.direct_contact(case)
 

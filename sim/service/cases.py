@@ -44,7 +44,7 @@ class Case:
     awaiting: bool = False  # queued for an answer that has not come yet
     channel: str = ""  # "original" or "duplicate"; "phone" or "web" once redirected
     duplicate: bool = False  # a siloed desk saw a follow-up again as a new case
-    original: "Case | None" = None  # for a duplicate: the first case of the same complainer
+    original: Case | None = None  # for a duplicate: the first case of the same complainer
     unseen: bool = False  # part of the unseen workload (no simulated author)
     key: int = 0  # key of the case's draws: the complaint's post key, the same under every strategy
 
@@ -67,7 +67,9 @@ class TriageQueue:
 
     def __init__(self, order: str = "fifo"):
         if order not in TRIAGE_ORDERS:
-            raise ValueError(f"unknown triage order {order!r}; choose one of {', '.join(TRIAGE_ORDERS)}")
+            raise ValueError(
+                f"unknown triage order {order!r}; choose one of {', '.join(TRIAGE_ORDERS)}"
+            )
         self.order = order
         self._heap: list[tuple[tuple, int, Case]] = []
         self._seq = 0
@@ -98,7 +100,7 @@ class TriageQueue:
         return len(self._heap)
 
 
-def log_case(log: "EventLog", kind: str, case: Case) -> None:
+def log_case(log: EventLog, kind: str, case: Case) -> None:
     """Record a service event about a simulated case (the unseen workload leaves no trace)."""
     if not case.unseen:
         log.log_event(kind, case.author, case.post)

@@ -7,7 +7,7 @@ about 20,000 transactions an hour at $0.54 each.
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterator
+from collections.abc import Iterator
 
 from sim.config.schema import StrategyConfig
 from sim.service.cases import Case
@@ -17,7 +17,9 @@ from sim.service.draws import CaseDraws
 class Channel:
     """A first-in first-out contact channel that serves `capacity_per_hour` contacts an hour."""
 
-    def __init__(self, name: str, capacity_per_hour: float, cost: float, resolution: float, tick_min: float):
+    def __init__(
+        self, name: str, capacity_per_hour: float, cost: float, resolution: float, tick_min: float
+    ):
         self.name = name
         self.rate = capacity_per_hour * tick_min / 60.0  # contacts per tick
         self.cost = cost
@@ -60,8 +62,9 @@ class Channels:
     def __init__(self, strategy: StrategyConfig, draws: CaseDraws, tick_min: float):
         s = strategy
         self.strategy, self.draws, self.tick_min = s, draws, tick_min
-        self.phone = Channel("phone", s.phone_capacity_per_hour, s.phone_cost, s.phone_resolution,
-                             tick_min)
+        self.phone = Channel(
+            "phone", s.phone_capacity_per_hour, s.phone_cost, s.phone_resolution, tick_min
+        )
         self.web = Channel("web", s.web_capacity_per_hour, s.web_cost, s.web_resolution, tick_min)
 
     def __iter__(self) -> Iterator[Channel]:

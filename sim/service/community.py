@@ -20,8 +20,13 @@ RESOLVED, ESCALATED, UNRESOLVED = "resolved", "escalated", "unresolved"
 class Community:
     """The super-users, their queue, their answers and what they cost."""
 
-    def __init__(self, strategy: StrategyConfig, draws: CaseDraws, queue: TriageQueue,
-                 members: list[Responder]):
+    def __init__(
+        self,
+        strategy: StrategyConfig,
+        draws: CaseDraws,
+        queue: TriageQueue,
+        members: list[Responder],
+    ):
         self.strategy = strategy
         self.draws = draws
         self.queue = queue

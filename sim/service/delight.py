@@ -48,7 +48,11 @@ class Delight:
         if s.delight_budget_per_day <= 0 or s.listening_recall <= 0:
             return
         posts = m.diffusion.posts
-        if posts.kind[pid] not in MENTION_KINDS or not m.pop.is_customer[author] or author in self.delighted:
+        if (
+            posts.kind[pid] not in MENTION_KINDS
+            or not m.pop.is_customer[author]
+            or author in self.delighted
+        ):
             return
         day = int(m.tick * m.tick_min // 1440)
         if day != self._day:
@@ -76,9 +80,16 @@ class Delight:
 
     def _post(self, author: int, pid: int, key: int) -> None:
         m = self.ctx
-        new = m.publish(m.tick, author, "praise", 1, parent=pid, topic=TOPIC_CAMPAIGN,
-                        key=derive(key, salt("post.delight")),
-                        appeal=self.strategy.delight_appeal)
+        new = m.publish(
+            m.tick,
+            author,
+            "praise",
+            1,
+            parent=pid,
+            topic=TOPIC_CAMPAIGN,
+            key=derive(key, salt("post.delight")),
+            appeal=self.strategy.delight_appeal,
+        )
         u = keyed_uniform_one(key, salt("delight.brand_reshare"))
         if u < self.strategy.delight_brand_reshare:
             m.schedule(m.tick + max(1, math.ceil(30.0 / m.tick_min)), self._brand_reshare, new)

@@ -154,7 +154,11 @@ class ServiceDesk:
         if kind in COMPLAINT_KINDS:
             case = self.case_of_author.get(author)
             siloed = self.strategy.organisation == "siloed"
-            if case is None or not case.open or (siloed and kind == KIND["followup"] and case.detected >= 0):
+            if (
+                case is None
+                or not case.open
+                or (siloed and kind == KIND["followup"] and case.detected >= 0)
+            ):
                 # a new case; a siloed desk has no customer record, so a follow-up it sees again
                 # becomes a duplicate case
                 case = self._new_case(pid, author, kind == KIND["complaint"], case)
@@ -168,9 +172,14 @@ class ServiceDesk:
     def _new_case(self, pid: int, author: int, original: bool, previous: Case | None) -> Case:
         m = self.model
         case = Case(
-            id=len(self.cases), author=author, post=pid, tick=m.tick,
-            severity=m.severity_of(pid), followers=int(m.pop.followers[author]),
-            influence=int(m.pop.influence[author]), key=int(m.diffusion.posts.key[pid]),
+            id=len(self.cases),
+            author=author,
+            post=pid,
+            tick=m.tick,
+            severity=m.severity_of(pid),
+            followers=int(m.pop.followers[author]),
+            influence=int(m.pop.influence[author]),
+            key=int(m.diffusion.posts.key[pid]),
         )
         if not original and previous is not None:
             case.duplicate, case.original = True, previous.original or previous
@@ -270,8 +279,9 @@ class ServiceDesk:
         answer = self.bot.answer(case)
         case.awaiting = True
         # an angered complainer's thread is not calmed by the bot's reply
-        self.outcomes.respond(case, "bot_reply", BRAND_NODE, valence=0, canned=True,
-                              damp=not answer.backfire)
+        self.outcomes.respond(
+            case, "bot_reply", BRAND_NODE, valence=0, canned=True, damp=not answer.backfire
+        )
         if answer.backfire:
             log_case(m, "bot_backfire", case)
             if not case.unseen:
@@ -324,15 +334,25 @@ class ServiceDesk:
         seen = [c for c in self.cases if not c.duplicate]
         every = seen + [c for c in self.unseen_cases if c.tick >= 0]
         answers = sum(c.first_response >= 0 for c in self.cases + self.unseen_cases)
-        times = np.array([(c.first_response - c.tick) * self.tick_min for c in every if c.first_response >= 0])
-        large = [c for c in seen if c.followers * m.scale >= LARGE_ACCOUNT_FOLLOWERS and c.first_response >= 0]
+        times = np.array(
+            [(c.first_response - c.tick) * self.tick_min for c in every if c.first_response >= 0]
+        )
+        large = [
+            c
+            for c in seen
+            if c.followers * m.scale >= LARGE_ACCOUNT_FOLLOWERS and c.first_response >= 0
+        ]
         large_t = np.array([(c.first_response - c.tick) * self.tick_min for c in large])
         out: dict[str, float] = {
             "workload_complaints": len(every),
             "answers_given": answers,  # first answers during the run, real scale (backlog included)
             "workload_responded_share": float(times.size / len(every)) if every else 0.0,
-            "workload_response_time_median_min": float(np.median(times)) if times.size else float("nan"),
-            "response_time_large_accounts_min": float(np.median(large_t)) if large_t.size else float("nan"),
+            "workload_response_time_median_min": float(np.median(times))
+            if times.size
+            else float("nan"),
+            "response_time_large_accounts_min": float(np.median(large_t))
+            if large_t.size
+            else float("nan"),
         }
         out.update(self.listening.metrics())
         out["duplicate_cases"] = sum(c.duplicate for c in self.cases)

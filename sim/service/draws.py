@@ -36,8 +36,9 @@ class CaseDraws:
         """A uniform number in [0, 1) about `case` for the draw `name`."""
         return unit(self.key(case, name, *parts))
 
-    def delay_ticks(self, case: Case, mean_min: float, tick_min: float, name: str,
-                    *parts: int) -> int:
+    def delay_ticks(
+        self, case: Case, mean_min: float, tick_min: float, name: str, *parts: int
+    ) -> int:
         """An exponential delay of mean `mean_min` minutes, in whole ticks (at least one)."""
         u = self.uniform(case, name, *parts)
         return max(1, math.ceil(-mean_min * math.log(max(1.0 - u, 1e-12)) / tick_min))

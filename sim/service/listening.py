@@ -8,7 +8,7 @@ hands it to the service team: after a delay of mean `handoff_delay_min`, and wit
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sim.config.schema import StrategyConfig
 from sim.engine.rng import keyed_uniform_one
@@ -21,8 +21,15 @@ from sim.service.draws import CaseDraws
 class Listening:
     """Finds complaints and hands them on."""
 
-    def __init__(self, strategy: StrategyConfig, clock: Scheduler, log: EventLog, draws: CaseDraws,
-                 on_detected: Callable[[Case], None], active: bool = True):
+    def __init__(
+        self,
+        strategy: StrategyConfig,
+        clock: Scheduler,
+        log: EventLog,
+        draws: CaseDraws,
+        on_detected: Callable[[Case], None],
+        active: bool = True,
+    ):
         """Listen under `strategy`; `on_detected(case)` is called when a case is found.
 
         `active` is False when nobody could answer, so that listening for complaints is moot.
@@ -42,8 +49,9 @@ class Listening:
             return
         if keyed_uniform_one(draw_key, salt("listening.found")) >= s.listening_recall:
             return
-        delay = self.draws.delay_ticks(case, s.listening_latency_min, self.clock.tick_min,
-                                       "listening.delay", case.followups)
+        delay = self.draws.delay_ticks(
+            case, s.listening_latency_min, self.clock.tick_min, "listening.delay", case.followups
+        )
         self.clock.schedule(self.clock.tick + delay, self._detected, case)
 
     def _detected(self, case: Case) -> None:
@@ -70,8 +78,9 @@ class Listening:
             log_case(self.log, "handoff_lost", case)
             return False
         log_case(self.log, "handoff", case)
-        delay = self.draws.delay_ticks(case, s.handoff_delay_min, clock.tick_min, "handoff.delay",
-                                       case.handoffs)
+        delay = self.draws.delay_ticks(
+            case, s.handoff_delay_min, clock.tick_min, "handoff.delay", case.handoffs
+        )
         clock.schedule(clock.tick + delay, deliver, case)
         return True
 

@@ -20,8 +20,14 @@ from sim.service.routing import Routing
 class Outcomes:
     """Replies, resolutions and the damping of complaint cascades."""
 
-    def __init__(self, ctx: Publisher, strategy: StrategyConfig, draws: CaseDraws, routing: Routing,
-                 kb: KnowledgeBase):
+    def __init__(
+        self,
+        ctx: Publisher,
+        strategy: StrategyConfig,
+        draws: CaseDraws,
+        routing: Routing,
+        kb: KnowledgeBase,
+    ):
         self.ctx = ctx
         self.strategy = strategy
         self.draws = draws
@@ -40,8 +46,9 @@ class Outcomes:
                 self.ctx.diffusion.set_appeal(c, level / now)
                 self._appeal[c] = level
 
-    def respond(self, case: Case, kind: str, author: int, valence: int, canned: bool,
-                damp: bool = True) -> None:
+    def respond(
+        self, case: Case, kind: str, author: int, valence: int, canned: bool, damp: bool = True
+    ) -> None:
         """Answer `case` in public with a post of `kind` by `author`."""
         m = self.ctx
         case.awaiting = False
@@ -58,9 +65,16 @@ class Outcomes:
             self._answered.add(case.author)
             m.opinion.replied(case.author, (m.tick - root.tick) * m.tick_min, canned)
         m.diffusion.post(
-            m.tick, author, kind, valence, parent=case.post, cascade=None,
-            key=self.draws.key(case, "post.reply"), topic=TOPIC_SERVICE,
-            audience_of=case.author, visibility=m.cfg.diffusion.reply_visibility,
+            m.tick,
+            author,
+            kind,
+            valence,
+            parent=case.post,
+            cascade=None,
+            key=self.draws.key(case, "post.reply"),
+            topic=TOPIC_SERVICE,
+            audience_of=case.author,
+            visibility=m.cfg.diffusion.reply_visibility,
             direct=(case.author,),
         )
         if damp:
@@ -87,8 +101,15 @@ class Outcomes:
         # a direct contact (sim.scenario.scripted: no public complaint, post < 0) thanks nobody
         thanks = m.cfg.diffusion.thanks_prob * m.opinion.speed(minutes)
         if case.post >= 0 and self.draws.uniform(case, "outcome.thanks") < thanks:
-            m.publish(m.tick, case.author, "thanks", 1, parent=case.post, topic=TOPIC_SERVICE,
-                      key=self.draws.key(case, "post.thanks"))
+            m.publish(
+                m.tick,
+                case.author,
+                "thanks",
+                1,
+                parent=case.post,
+                topic=TOPIC_SERVICE,
+                key=self.draws.key(case, "post.thanks"),
+            )
 
     def unresolved(self, case: Case) -> None:
         """`case` is closed without a solution."""

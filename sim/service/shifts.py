@@ -12,8 +12,10 @@ from sim.errors import ConfigError
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ALIASES = {"daily": "mon-sun", "weekdays": "mon-fri", "weekends": "sat-sun"}
 _PART = re.compile(r"^\s*([a-z,\-]+)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-ALLOWED = ('"24/7", or one or more "DAYS HH:MM-HH:MM" joined by ";", where DAYS is a day, a range '
-           'or a list such as mon-fri, sat,sun, daily, weekdays (e.g. "mon-fri 09:00-17:00")')
+ALLOWED = (
+    '"24/7", or one or more "DAYS HH:MM-HH:MM" joined by ";", where DAYS is a day, a range '
+    'or a list such as mon-fri, sat,sun, daily, weekdays (e.g. "mon-fri 09:00-17:00")'
+)
 
 
 @dataclass(frozen=True)

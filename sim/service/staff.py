@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 import mesa
 
@@ -18,11 +19,11 @@ from sim.service.shifts import Shift, parse_shift
 class Work(Protocol):
     """What a responder does with a case: the public reply, then the closing."""
 
-    def reply(self, case: Case, responder: "Responder") -> None:
+    def reply(self, case: Case, responder: Responder) -> None:
         """Answer `case` in public."""
         ...
 
-    def close(self, case: Case, responder: "Responder") -> None:
+    def close(self, case: Case, responder: Responder) -> None:
         """Resolve `case` privately, redirect it, or leave it unresolved."""
         ...
 
@@ -110,8 +111,16 @@ def _exponential(mean: float, u: float) -> float:
 class CareAgent(Responder):
     """A member of the social care desk (or, when siloed, of the service team)."""
 
-    def __init__(self, model: mesa.Model, work: Work, queue: TriageQueue, shift: Shift | None,
-                 strategy: StrategyConfig, draws: CaseDraws, kb: KnowledgeBase):
+    def __init__(
+        self,
+        model: mesa.Model,
+        work: Work,
+        queue: TriageQueue,
+        shift: Shift | None,
+        strategy: StrategyConfig,
+        draws: CaseDraws,
+        kb: KnowledgeBase,
+    ):
         super().__init__(model, work, queue, shift)
         self.strategy, self.draws, self.kb = strategy, draws, kb
 
@@ -125,8 +134,15 @@ class CareAgent(Responder):
 class SuperUserAgent(Responder):
     """A community super-user who answers peers quickly, for free, but resolves less."""
 
-    def __init__(self, model: mesa.Model, work: Work, queue: TriageQueue, node: int,
-                 strategy: StrategyConfig, draws: CaseDraws):
+    def __init__(
+        self,
+        model: mesa.Model,
+        work: Work,
+        queue: TriageQueue,
+        node: int,
+        strategy: StrategyConfig,
+        draws: CaseDraws,
+    ):
         super().__init__(model, work, queue, None)
         self.node = node
         self.strategy, self.draws = strategy, draws
@@ -140,13 +156,22 @@ class SuperUserAgent(Responder):
 class StaffTeam:
     """The care staff of a strategy: `strategy.staff` agents on one shift, and their wages."""
 
-    def __init__(self, model: mesa.Model, work: Work, queue: TriageQueue, strategy: StrategyConfig,
-                 draws: CaseDraws, kb: KnowledgeBase):
+    def __init__(
+        self,
+        model: mesa.Model,
+        work: Work,
+        queue: TriageQueue,
+        strategy: StrategyConfig,
+        draws: CaseDraws,
+        kb: KnowledgeBase,
+    ):
         self.strategy = strategy
         self.queue = queue
         self.shift = parse_shift(strategy.shift, key="strategy.shift")
-        self.agents = [CareAgent(model, work, queue, self.shift, strategy, draws, kb)
-                       for _ in range(strategy.staff)]
+        self.agents = [
+            CareAgent(model, work, queue, self.shift, strategy, draws, kb)
+            for _ in range(strategy.staff)
+        ]
 
     def step(self) -> None:
         """Staff with a case, or with cases waiting, work."""
@@ -158,8 +183,9 @@ class StaffTeam:
         """Ticks of the first `n_ticks` in which the shift is on duty."""
         return sum(1 for t in range(n_ticks) if self.shift.on_duty(*clock_at(t)))
 
-    def cost(self, n_ticks: int, clock_at: Callable[[int], tuple[int, int]],
-             tick_min: float) -> float:
+    def cost(
+        self, n_ticks: int, clock_at: Callable[[int], tuple[int, int]], tick_min: float
+    ) -> float:
         """Wages of the staffed time of the first `n_ticks` ticks, in real dollars."""
         s = self.strategy
         staffed_min = self.staffed_ticks(n_ticks, clock_at) * tick_min

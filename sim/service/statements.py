@@ -7,7 +7,7 @@ negative mentions reach `statement_threshold_per_hour` (real mentions; 0 = never
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -22,8 +22,13 @@ from sim.service.context import Publisher
 class Statements:
     """The strategy's public statement, and the posting of any statement."""
 
-    def __init__(self, ctx: Publisher, strategy: StrategyConfig, key: int,
-                 damp: Callable[[list[int], float], None]):
+    def __init__(
+        self,
+        ctx: Publisher,
+        strategy: StrategyConfig,
+        key: int,
+        damp: Callable[[list[int], float], None],
+    ):
         self.ctx = ctx
         self.strategy = strategy
         self.key = key
@@ -43,8 +48,9 @@ class Statements:
     def post(self, key: int) -> int:
         """Post a statement with post key `key` now and damp the incident cascades; its id."""
         m = self.ctx
-        pid = m.diffusion.post(m.tick, BRAND_NODE, "brand_statement", 1, topic=TOPIC_SERVICE,
-                               key=key)
+        pid = m.diffusion.post(
+            m.tick, BRAND_NODE, "brand_statement", 1, topic=TOPIC_SERVICE, key=key
+        )
         m.log_event("brand_statement", BRAND_NODE, pid)
         posts = m.diffusion.posts
         topic, cascade = posts.column("topic"), posts.column("cascade")

@@ -39,8 +39,9 @@ class Workload:
         return int(self.tick.size)
 
 
-def unseen_workload(cfg: RunConfig, pop: Population, scale: float, rng: np.random.Generator,
-                    warmup_ticks: int = 0) -> Workload:
+def unseen_workload(
+    cfg: RunConfig, pop: Population, scale: float, rng: np.random.Generator, warmup_ticks: int = 0
+) -> Workload:
     """Draw the complaints of real people the run does not simulate.
 
     Args:
@@ -73,7 +74,9 @@ def unseen_workload(cfg: RunConfig, pop: Population, scale: float, rng: np.rando
         # unhappier customers complain more: the mood weight is 1 - sentiment (at least the floor)
         w = author_weights(pop, ch, 0) * np.maximum(1.0 - pop.sentiment0, ch.mood_floor)
         w[:fixed] = 0.0
-        who.append(rng.choice(pop.size, size=k, p=w / w.sum()) if k else np.zeros(0, dtype=np.int64))
+        who.append(
+            rng.choice(pop.size, size=k, p=w / w.sum()) if k else np.zeros(0, dtype=np.int64)
+        )
     customers = np.flatnonzero(pop.is_customer[fixed:]) + fixed
     for inc in sc.incidents:
         expected = inc.victims * inc.victim_complain_share * share
@@ -93,17 +96,26 @@ def unseen_workload(cfg: RunConfig, pop: Population, scale: float, rng: np.rando
     keep = (tick < total) & (tick >= -warmup_ticks)
     order = np.argsort(tick[keep], kind="stable")
     tick, severity, nodes = tick[keep][order], severity[keep][order], nodes[keep][order]
-    return Workload(tick, severity, pop.followers[nodes].astype(np.int64), pop.influence[nodes].astype(np.int64))
+    return Workload(
+        tick, severity, pop.followers[nodes].astype(np.int64), pop.influence[nodes].astype(np.int64)
+    )
 
 
 def unseen_cases(workload: Workload) -> list[Case]:
     """The workload's complaints as cases without a simulated author (`unseen`), in tick order."""
     cases = []
     for i in range(len(workload)):
-        case = Case(id=i, author=-1, post=i, tick=int(workload.tick[i]),
-                    severity=float(workload.severity[i]), followers=int(workload.followers[i]),
-                    influence=int(workload.influence[i]), unseen=True,
-                    key=derive(salt("workload.case"), i))
+        case = Case(
+            id=i,
+            author=-1,
+            post=i,
+            tick=int(workload.tick[i]),
+            severity=float(workload.severity[i]),
+            followers=int(workload.followers[i]),
+            influence=int(workload.influence[i]),
+            unseen=True,
+            key=derive(salt("workload.case"), i),
+        )
         case.channel = "original"
         cases.append(case)
     return cases

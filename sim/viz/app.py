@@ -21,13 +21,21 @@ import solara
 from matplotlib.figure import Figure
 
 # Mesa 3.3's ComponentsView trips Solara's hook linter when imported; harmless, and not ours to fix.
-warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return")
+warnings.filterwarnings(
+    "ignore", message=r".*ComponentsView: `use_state` found despite early return"
+)
 
 from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
 
 from sim.config.schema import ORGANISATIONS, TRIAGE_ORDERS
 from sim.viz.live import DashboardModel
-from sim.viz.live_charts import mentions_chart, queue_cost_chart, reach_chart, sentiment_chart, summary_markdown
+from sim.viz.live_charts import (
+    mentions_chart,
+    queue_cost_chart,
+    reach_chart,
+    sentiment_chart,
+    summary_markdown,
+)
 from sim.viz.network_view import draw_ego, sentiment_colorbar
 from sim.viz.presets import preset_names
 
@@ -45,21 +53,67 @@ def model_params() -> dict:
     """The dashboard's controls, in Mesa's `model_params` format (names = DashboardModel args)."""
     strategies = preset_names("strategy")
     return {
-        "scenario": {"type": "Select", "value": "united_sarver", "values": preset_names("scenario"),
-                     "label": "Scenario"},
-        "strategy": {"type": "Select", "value": "fast_social_care", "values": strategies, "label": "Strategy"},
-        "staff": {"type": "SliderInt", "value": 2, "min": 0, "max": 20, "step": 1, "label": "Care staff"},
-        "response_target_min": {"type": "SliderInt", "value": 20, "min": 5, "max": 720, "step": 5,
-                                "label": "Response target (min)"},
-        "triage": {"type": "Select", "value": "fifo", "values": list(TRIAGE_ORDERS), "label": "Triage order"},
-        "organisation": {"type": "Select", "value": "integrated", "values": list(ORGANISATIONS),
-                         "label": "Organisation"},
-        "population": {"type": "Select", "value": 10_000, "values": POPULATIONS, "label": "Simulated people"},
+        "scenario": {
+            "type": "Select",
+            "value": "united_sarver",
+            "values": preset_names("scenario"),
+            "label": "Scenario",
+        },
+        "strategy": {
+            "type": "Select",
+            "value": "fast_social_care",
+            "values": strategies,
+            "label": "Strategy",
+        },
+        "staff": {
+            "type": "SliderInt",
+            "value": 2,
+            "min": 0,
+            "max": 20,
+            "step": 1,
+            "label": "Care staff",
+        },
+        "response_target_min": {
+            "type": "SliderInt",
+            "value": 20,
+            "min": 5,
+            "max": 720,
+            "step": 5,
+            "label": "Response target (min)",
+        },
+        "triage": {
+            "type": "Select",
+            "value": "fifo",
+            "values": list(TRIAGE_ORDERS),
+            "label": "Triage order",
+        },
+        "organisation": {
+            "type": "Select",
+            "value": "integrated",
+            "values": list(ORGANISATIONS),
+            "label": "Organisation",
+        },
+        "population": {
+            "type": "Select",
+            "value": 10_000,
+            "values": POPULATIONS,
+            "label": "Simulated people",
+        },
         "seed": {"type": "SliderInt", "value": 1, "min": 1, "max": 100, "step": 1, "label": "Seed"},
-        "compare_with": {"type": "Select", "value": "ignore", "values": ["none", *strategies],
-                         "label": "Compare with (side by side)"},
-        "minutes_per_step": {"type": "SliderInt", "value": 30, "min": 10, "max": 120, "step": 10,
-                             "label": "Simulated minutes per step"},
+        "compare_with": {
+            "type": "Select",
+            "value": "ignore",
+            "values": ["none", *strategies],
+            "label": "Compare with (side by side)",
+        },
+        "minutes_per_step": {
+            "type": "SliderInt",
+            "value": 30,
+            "min": 10,
+            "max": 120,
+            "step": 10,
+            "label": "Simulated minutes per step",
+        },
     }
 
 
@@ -118,9 +172,12 @@ def SummaryView(model: DashboardModel):
 COMPONENTS = [NetworkView, SummaryView, ReachView, MentionsView, SentimentView, QueueCostView]
 # Where each view sits on Mesa's 12-column grid (rows of 30 px): the network wide on top.
 LAYOUT = [
-    {"i": 0, "x": 0, "y": 0, "w": 8, "h": 16}, {"i": 1, "x": 8, "y": 0, "w": 4, "h": 16},
-    {"i": 2, "x": 0, "y": 16, "w": 6, "h": 11}, {"i": 3, "x": 6, "y": 16, "w": 6, "h": 11},
-    {"i": 4, "x": 0, "y": 27, "w": 6, "h": 11}, {"i": 5, "x": 6, "y": 27, "w": 6, "h": 11},
+    {"i": 0, "x": 0, "y": 0, "w": 8, "h": 16},
+    {"i": 1, "x": 8, "y": 0, "w": 4, "h": 16},
+    {"i": 2, "x": 0, "y": 16, "w": 6, "h": 11},
+    {"i": 3, "x": 6, "y": 16, "w": 6, "h": 11},
+    {"i": 4, "x": 0, "y": 27, "w": 6, "h": 11},
+    {"i": 5, "x": 6, "y": 27, "w": 6, "h": 11},
 ]
 
 
@@ -147,4 +204,6 @@ def Page():
     """The dashboard page (what `solara run` serves)."""
     quiet_logging()
     model = solara.use_memo(DashboardModel, [])
-    SolaraViz(model, components=COMPONENTS, model_params=model_params(), name=TITLE, play_interval=150)
+    SolaraViz(
+        model, components=COMPONENTS, model_params=model_params(), name=TITLE, play_interval=150
+    )

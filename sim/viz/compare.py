@@ -6,8 +6,8 @@ matplotlib Figure; `comparison_figures` writes all four as PNG files.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -34,18 +34,40 @@ def _thousands(x: float) -> str:
 
 # (metric, panel title, axis label, scale, lower is better)
 FOREST_PANELS = (
-    ("reach_negative_scaled", "Negative reach", "people reached by negative posts\n(thousands, real scale)", 1e-3, True),
-    ("reach_positive_scaled", "Positive reach", "people reached by positive posts\n(thousands, real scale)", 1e-3, False),
-    ("sentiment_mean_final", "Customer sentiment", "final mean sentiment of customers\n(scale -1 to +1)", 1.0, False),
+    (
+        "reach_negative_scaled",
+        "Negative reach",
+        "people reached by negative posts\n(thousands, real scale)",
+        1e-3,
+        True,
+    ),
+    (
+        "reach_positive_scaled",
+        "Positive reach",
+        "people reached by positive posts\n(thousands, real scale)",
+        1e-3,
+        False,
+    ),
+    (
+        "sentiment_mean_final",
+        "Customer sentiment",
+        "final mean sentiment of customers\n(scale -1 to +1)",
+        1.0,
+        False,
+    ),
     ("cost_total", "Cost", "cost of the strategy over the run\n(thousand dollars)", 1e-3, True),
 )
 
 
-def forest_figure(summary: pd.DataFrame, strategies: Sequence[str], baseline: str, replicates: int) -> plt.Figure:
+def forest_figure(
+    summary: pd.DataFrame, strategies: Sequence[str], baseline: str, replicates: int
+) -> plt.Figure:
     """Paired differences vs the baseline with 95% CIs, one panel per outcome."""
     rows = [s for s in strategies if s != baseline]
     s = summary.set_index(["strategy", "metric"])
-    fig, axes = plt.subplots(1, len(FOREST_PANELS), figsize=(15, 1.2 + 0.55 * max(len(rows), 2)), sharey=True)
+    fig, axes = plt.subplots(
+        1, len(FOREST_PANELS), figsize=(15, 1.2 + 0.55 * max(len(rows), 2)), sharey=True
+    )
     y = np.arange(len(rows))[::-1]
     for ax, (metric, title, label, k, lower_better) in zip(np.atleast_1d(axes), FOREST_PANELS):
         for yi, name in zip(y, rows):
@@ -56,8 +78,17 @@ def forest_figure(summary: pd.DataFrame, strategies: Sequence[str], baseline: st
             significant = np.isfinite(lo) and (lo > 0 or hi < 0)
             good = (d < 0) == lower_better
             colour = (BETTER if good else WORSE) if significant else UNCLEAR
-            ax.errorbar(d, yi, xerr=[[d - lo], [hi - d]] if np.isfinite(lo) else None, fmt="o",
-                        color=colour, ecolor=colour, capsize=3, ms=6, lw=1.6)
+            ax.errorbar(
+                d,
+                yi,
+                xerr=[[d - lo], [hi - d]] if np.isfinite(lo) else None,
+                fmt="o",
+                color=colour,
+                ecolor=colour,
+                capsize=3,
+                ms=6,
+                lw=1.6,
+            )
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(f"{title}: difference vs {baseline}", fontsize=10)
         ax.set_xlabel(label, fontsize=9)
@@ -67,28 +98,50 @@ def forest_figure(summary: pd.DataFrame, strategies: Sequence[str], baseline: st
     first.set_yticks(y)
     first.set_yticklabels(rows)
     first.set_ylim(-0.7, len(rows) - 0.3)
-    handles = [Line2D([], [], color=c, marker="o", ls="none", label=t) for c, t in (
-        (BETTER, "better than baseline (CI excludes 0)"), (WORSE, "worse than baseline (CI excludes 0)"),
-        (UNCLEAR, "no clear difference (CI includes 0)"))]
+    handles = [
+        Line2D([], [], color=c, marker="o", ls="none", label=t)
+        for c, t in (
+            (BETTER, "better than baseline (CI excludes 0)"),
+            (WORSE, "worse than baseline (CI excludes 0)"),
+            (UNCLEAR, "no clear difference (CI includes 0)"),
+        )
+    ]
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=9)
-    fig.suptitle(f"Effect of each strategy vs {baseline}: paired difference, mean and 95% CI over "
-                 f"{replicates} replicates (same network, incident and chatter)", fontsize=11)
+    fig.suptitle(
+        f"Effect of each strategy vs {baseline}: paired difference, mean and 95% CI over "
+        f"{replicates} replicates (same network, incident and chatter)",
+        fontsize=11,
+    )
     fig.tight_layout(rect=(0, 0.08, 1, 0.95))
     return fig
 
 
-def mentions_figure(hourly: pd.DataFrame, strategies: Sequence[str], incident_hours: Sequence[float],
-                    population: int, scale: float) -> plt.Figure:
+def mentions_figure(
+    hourly: pd.DataFrame,
+    strategies: Sequence[str],
+    incident_hours: Sequence[float],
+    population: int,
+    scale: float,
+) -> plt.Figure:
     """Negative and positive brand mentions per hour per strategy: median and 10-90% band."""
     n = len(strategies)
     cols = min(4, n)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols + 1, 2.7 * rows + 1.2), sharex=True, sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(3.6 * cols + 1, 2.7 * rows + 1.2),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
     replicates = int(hourly["replicate"].nunique())
     for ax, name in zip(axes.flat, strategies):
         df = hourly[hourly["strategy"] == name]
-        for col, colour, label in (("mentions_negative", NEG, "negative"), ("mentions_positive", POS, "positive")):
+        for col, colour, label in (
+            ("mentions_negative", NEG, "negative"),
+            ("mentions_positive", POS, "positive"),
+        ):
             wide = df.pivot(index="hour", columns="replicate", values=col)
             x = wide.index.to_numpy() - 0.5
             q = np.nanpercentile(wide.to_numpy(dtype=float), [10, 50, 90], axis=1)
@@ -113,8 +166,11 @@ def mentions_figure(hourly: pd.DataFrame, strategies: Sequence[str], incident_ho
         Line2D([], [], color="black", ls="--", lw=1, label="incident"),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=9)
-    fig.suptitle(f"Brand mentions per hour under each strategy ({replicates} replicates; simulated population of "
-                 f"{population:,}, 1 simulated person = {scale:,.0f} real)", fontsize=11)
+    fig.suptitle(
+        f"Brand mentions per hour under each strategy ({replicates} replicates; simulated population of "
+        f"{population:,}, 1 simulated person = {scale:,.0f} real)",
+        fontsize=11,
+    )
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
     return fig
 
@@ -135,45 +191,89 @@ def pareto_front(cost: np.ndarray, reach: np.ndarray, tolerance: float = 0.01) -
     return np.array(front, dtype=int)
 
 
-def cost_reach_figure(summary: pd.DataFrame, strategies: Sequence[str], replicates: int) -> plt.Figure:
+def cost_reach_figure(
+    summary: pd.DataFrame, strategies: Sequence[str], replicates: int
+) -> plt.Figure:
     """Mean cost vs mean negative reach (95% CIs), the Pareto front highlighted."""
     s = summary.set_index(["strategy", "metric"])
     get = lambda metric, col: np.array([s.loc[(n, metric), col] for n in strategies], dtype=float)  # noqa: E731
     cost, reach = get("cost_total", "mean"), get("reach_negative_scaled", "mean") / 1000
     c_lo, c_hi = get("cost_total", "ci_low"), get("cost_total", "ci_high")
-    r_lo, r_hi = get("reach_negative_scaled", "ci_low") / 1000, get("reach_negative_scaled", "ci_high") / 1000
+    r_lo, r_hi = (
+        get("reach_negative_scaled", "ci_low") / 1000,
+        get("reach_negative_scaled", "ci_high") / 1000,
+    )
     front = pareto_front(cost, reach)
     on_front = set(front.tolist())
     colours = strategy_colours(strategies)
     fig, ax = plt.subplots(figsize=(12, 6.2))
-    ax.plot(cost[front], reach[front], color=BETTER, lw=6, alpha=0.25, zorder=1, solid_capstyle="round",
-            label="Pareto front (no cheaper strategy reaches fewer; ties within 1% ignored)")
+    ax.plot(
+        cost[front],
+        reach[front],
+        color=BETTER,
+        lw=6,
+        alpha=0.25,
+        zorder=1,
+        solid_capstyle="round",
+        label="Pareto front (no cheaper strategy reaches fewer; ties within 1% ignored)",
+    )
     for i, name in enumerate(strategies):
-        xerr = [[max(cost[i] - c_lo[i], 0)], [max(c_hi[i] - cost[i], 0)]] if np.isfinite(c_lo[i]) else None
-        yerr = [[max(reach[i] - r_lo[i], 0)], [max(r_hi[i] - reach[i], 0)]] if np.isfinite(r_lo[i]) else None
+        xerr = (
+            [[max(cost[i] - c_lo[i], 0)], [max(c_hi[i] - cost[i], 0)]]
+            if np.isfinite(c_lo[i])
+            else None
+        )
+        yerr = (
+            [[max(reach[i] - r_lo[i], 0)], [max(r_hi[i] - reach[i], 0)]]
+            if np.isfinite(r_lo[i])
+            else None
+        )
         marker = MARKERS[i % len(MARKERS)]
-        ax.errorbar(cost[i], reach[i], xerr=xerr, yerr=yerr, fmt=marker, ms=9, color=colours[name],
-                    ecolor=colours[name], elinewidth=1, capsize=3, zorder=3, alpha=0.9,
-                    mec="black" if i in on_front else colours[name], mew=1.8 if i in on_front else 0.5,
-                    label=f"{name}{' (on the front)' if i in on_front else ''}: ${cost[i]:,.0f}, "
-                          f"{reach[i]:,.0f}k people")
+        ax.errorbar(
+            cost[i],
+            reach[i],
+            xerr=xerr,
+            yerr=yerr,
+            fmt=marker,
+            ms=9,
+            color=colours[name],
+            ecolor=colours[name],
+            elinewidth=1,
+            capsize=3,
+            zorder=3,
+            alpha=0.9,
+            mec="black" if i in on_front else colours[name],
+            mew=1.8 if i in on_front else 0.5,
+            label=f"{name}{' (on the front)' if i in on_front else ''}: ${cost[i]:,.0f}, "
+            f"{reach[i]:,.0f}k people",
+        )
     ax.set_xlabel("cost of the strategy over the run (dollars)")
     ax.set_ylabel("people reached by negative posts (thousands, real scale)")
-    ax.set_title(f"Cost vs negative reach (lower left is better): mean and 95% CI over {replicates} replicates",
-                 fontsize=11)
+    ax.set_title(
+        f"Cost vs negative reach (lower left is better): mean and 95% CI over {replicates} replicates",
+        fontsize=11,
+    )
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"${v:,.0f}"))
     xmax = float(np.nanmax(cost)) if np.isfinite(np.nanmax(cost)) else 1.0
     ax.set_xlim(-0.05 * xmax - 1, xmax * 1.25 + 1)
     ax.set_ylim(0, float(np.nanmax(r_hi if np.isfinite(r_hi).any() else reach)) * 1.12 + 1)
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9,
-              title="strategy: mean cost, mean negative reach", title_fontsize=9)
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize=9,
+        title="strategy: mean cost, mean negative reach",
+        title_fontsize=9,
+    )
     fig.tight_layout()
     return fig
 
 
-def response_time_figure(times: pd.DataFrame, strategies: Sequence[str], horizon_min: float) -> plt.Figure:
+def response_time_figure(
+    times: pd.DataFrame, strategies: Sequence[str], horizon_min: float
+) -> plt.Figure:
     """Share of complainers publicly answered within t minutes (an ECDF; unanswered never count)."""
     colours = strategy_colours(strategies)
     fig, ax = plt.subplots(figsize=(10.5, 5.8))
@@ -187,12 +287,25 @@ def response_time_figure(times: pd.DataFrame, strategies: Sequence[str], horizon
         answered = np.sort(t[np.isfinite(t)])
         share = np.searchsorted(answered, grid, side="right") / t.size
         median = np.median(answered)
-        ax.step(grid, 100 * share, where="post", color=colours[name], ls=STYLES[i % len(STYLES)], lw=1.8,
-                label=f"{name} (median {median:,.0f} min; {answered.size / t.size:.0%} ever answered)")
+        ax.step(
+            grid,
+            100 * share,
+            where="post",
+            color=colours[name],
+            ls=STYLES[i % len(STYLES)],
+            lw=1.8,
+            label=f"{name} (median {median:,.0f} min; {answered.size / t.size:.0%} ever answered)",
+        )
     for x in (20, 60):
         ax.axvline(x, color="black", lw=0.9, ls=":")
-    ax.plot([], [], color="black", lw=0.9, ls=":",
-            label="20 min (Comcast's fix) and 1 h (42% of customers expect a reply by then)")
+    ax.plot(
+        [],
+        [],
+        color="black",
+        lw=0.9,
+        ls=":",
+        label="20 min (Comcast's fix) and 1 h (42% of customers expect a reply by then)",
+    )
     for name in never:
         ax.plot([], [], color="none", label=f"{name}: never answers")
     ax.set_xscale("log")
@@ -203,7 +316,9 @@ def response_time_figure(times: pd.DataFrame, strategies: Sequence[str], horizon
     ax.set_xticklabels([_minutes(v) for v in ticks if v <= grid[-1] * 1.001])
     ax.set_xlabel("time since the complaint (log scale)")
     ax.set_ylabel("complainers publicly answered (%)")
-    ax.set_title("How fast complainers get a first public answer (all replicates pooled)", fontsize=11)
+    ax.set_title(
+        "How fast complainers get a first public answer (all replicates pooled)", fontsize=11
+    )
     ax.grid(alpha=0.3, which="both")
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
@@ -219,17 +334,27 @@ def _minutes(v: float) -> str:
     return f"{v / 1440:g} d"
 
 
-def comparison_figures(comparison, summary: pd.DataFrame, outdir: str | Path, incident_hours: Sequence[float],
-                       population: int, horizon_h: float) -> list[Path]:
+def comparison_figures(
+    comparison,
+    summary: pd.DataFrame,
+    outdir: str | Path,
+    incident_hours: Sequence[float],
+    population: int,
+    horizon_h: float,
+) -> list[Path]:
     """Write forest.png, mentions.png, cost_vs_reach.png and response_times.png into `outdir`."""
     outdir = Path(outdir)
     names, base = comparison.strategies, comparison.baseline
     replicates = int(comparison.runs["replicate"].nunique())
     figures = {
         "forest.png": forest_figure(summary, names, base, replicates),
-        "mentions.png": mentions_figure(comparison.hourly, names, incident_hours, population, comparison.scale),
+        "mentions.png": mentions_figure(
+            comparison.hourly, names, incident_hours, population, comparison.scale
+        ),
         "cost_vs_reach.png": cost_reach_figure(summary, names, replicates),
-        "response_times.png": response_time_figure(comparison.response_times, names, horizon_h * 60.0),
+        "response_times.png": response_time_figure(
+            comparison.response_times, names, horizon_h * 60.0
+        ),
     }
     paths = []
     for name, fig in figures.items():

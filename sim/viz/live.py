@@ -20,8 +20,16 @@ from sim.engine.model import Environment, SocialCareModel, build_environment
 from sim.viz.network_view import EgoFrame, EgoNetwork
 from sim.viz.presets import compose_run_config
 
-HISTORY_KEYS = ("t_h", "reach_negative", "reach_positive", "reach_incident", "sentiment_mean", "queue",
-                "cost_total", "replies")
+HISTORY_KEYS = (
+    "t_h",
+    "reach_negative",
+    "reach_positive",
+    "reach_incident",
+    "sentiment_mean",
+    "queue",
+    "cost_total",
+    "replies",
+)
 
 
 def desk_knobs(staff: int, response_target_min: float, triage: str, organisation: str) -> dict:
@@ -32,8 +40,10 @@ def desk_knobs(staff: int, response_target_min: float, triage: str, organisation
     (`listening_latency_min`), so about 95% are picked up within the target.
     """
     return {
-        "staff": int(staff), "response_target_min": float(response_target_min),
-        "listening_latency_min": float(response_target_min) / 3.0, "triage": triage,
+        "staff": int(staff),
+        "response_target_min": float(response_target_min),
+        "listening_latency_min": float(response_target_min) / 3.0,
+        "triage": triage,
         "organisation": organisation,
     }
 
@@ -56,7 +66,9 @@ class LiveView:
 class LiveRun:
     """One model advanced in chunks of simulated minutes, with its views kept up to date."""
 
-    def __init__(self, cfg: RunConfig, env: Environment | None = None, label: str = "", max_nodes: int = 400):
+    def __init__(
+        self, cfg: RunConfig, env: Environment | None = None, label: str = "", max_nodes: int = 400
+    ):
         self.cfg = cfg
         self.label = label or cfg.strategy.name
         self.model = SocialCareModel(cfg, env=env)
@@ -85,7 +97,9 @@ class LiveRun:
         self.ego.update()
         replies = sum(c.first_response >= 0 for c in desk.cases)
         if self.first_reply_tick is None and replies:
-            self.first_reply_tick = min(c.first_response for c in desk.cases if c.first_response >= 0)
+            self.first_reply_tick = min(
+                c.first_response for c in desk.cases if c.first_response >= 0
+            )
         row = {
             "t_h": m.tick * m.tick_min / 60.0,
             "reach_negative": float(d.seen[-1].sum()),
@@ -112,7 +126,9 @@ class LiveRun:
 
         history = {k: np.asarray(v, dtype=float) for k, v in self.rows.items()}
         original = [c for c in m.desk.cases if c.channel != "duplicate"]
-        times = [(c.first_response - c.tick) * m.tick_min for c in original if c.first_response >= 0]
+        times = [
+            (c.first_response - c.tick) * m.tick_min for c in original if c.first_response >= 0
+        ]
         last = {k: v[-1] for k, v in history.items()}
         summary = {
             **last,
@@ -123,11 +139,17 @@ class LiveRun:
             "staff": float(m.cfg.strategy.staff),
         }
         return LiveView(
-            label=self.label, frame=self.ego.frame(), history=history,
-            mentions_negative=hourly(m.mentions_tick[-1]), mentions_positive=hourly(m.mentions_tick[1]),
-            summary=summary, horizon_h=m.n_ticks * m.tick_min / 60.0,
+            label=self.label,
+            frame=self.ego.frame(),
+            history=history,
+            mentions_negative=hourly(m.mentions_tick[-1]),
+            mentions_positive=hourly(m.mentions_tick[1]),
+            summary=summary,
+            horizon_h=m.n_ticks * m.tick_min / 60.0,
             incident_h=[i.at_h for i in m.cfg.scenario.incidents],
-            first_reply_h=None if self.first_reply_tick is None else self.first_reply_tick * m.tick_min / 60.0,
+            first_reply_h=None
+            if self.first_reply_tick is None
+            else self.first_reply_tick * m.tick_min / 60.0,
         )
 
 
@@ -147,25 +169,38 @@ class DashboardModel(mesa.Model):
         minutes_per_step: simulated minutes per dashboard step.
     """
 
-    def __init__(self, scenario: str = "united_sarver", strategy: str = "fast_social_care", staff: int = 2,
-                 response_target_min: int = 20, triage: str = "fifo", organisation: str = "integrated",
-                 population: int = 10_000, seed: int = 1, compare_with: str = "ignore",
-                 minutes_per_step: int = 30):
+    def __init__(
+        self,
+        scenario: str = "united_sarver",
+        strategy: str = "fast_social_care",
+        staff: int = 2,
+        response_target_min: int = 20,
+        triage: str = "fifo",
+        organisation: str = "integrated",
+        population: int = 10_000,
+        seed: int = 1,
+        compare_with: str = "ignore",
+        minutes_per_step: int = 30,
+    ):
         super().__init__(rng=int(seed))
         self.minutes_per_step = int(minutes_per_step)
         knobs = desk_knobs(staff, response_target_min, triage, organisation)
         cfg = compose_run_config(scenario, strategy, population, seed, strategy_overrides=knobs)
         env = build_environment(cfg)
-        label = (f"{strategy}: {int(staff)} staff, target {int(response_target_min)} min, {organisation}, "
-                 f"{triage}")
+        label = (
+            f"{strategy}: {int(staff)} staff, target {int(response_target_min)} min, {organisation}, "
+            f"{triage}"
+        )
         self.runs = [LiveRun(cfg, env, label)]
         if compare_with and compare_with != "none":
             other = compose_run_config(scenario, compare_with, population, seed)
             self.runs.append(LiveRun(other, env, f"{compare_with} (preset as defined)"))
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "reach_negative": lambda m: m.runs[0].rows["reach_negative"][-1],
-            "sentiment_mean": lambda m: m.runs[0].rows["sentiment_mean"][-1],
-        })
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "reach_negative": lambda m: m.runs[0].rows["reach_negative"][-1],
+                "sentiment_mean": lambda m: m.runs[0].rows["sentiment_mean"][-1],
+            }
+        )
         self.datacollector.collect(self)
 
     @property

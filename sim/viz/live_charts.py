@@ -14,7 +14,14 @@ import numpy as np
 
 from sim.viz.live import LiveView
 
-NEG, POS, REPLY, QUEUE, COST, SENT = "#c0392b", "#27ae60", "#1f5fbf", "#7d3c98", "#b9770e", "#2c3e50"
+NEG, POS, REPLY, QUEUE, COST, SENT = (
+    "#c0392b",
+    "#27ae60",
+    "#1f5fbf",
+    "#7d3c98",
+    "#b9770e",
+    "#2c3e50",
+)
 STYLES = ("-", "--")
 
 
@@ -38,7 +45,9 @@ def run_legend(ax: plt.Axes, views: list[LiveView]) -> None:
     """A legend line per run (solid = main run, dashed = comparison)."""
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], color="black", ls=ls, label=_short(v.label)) for v, ls in zip(views, STYLES)]
+    handles = [
+        Line2D([], [], color="black", ls=ls, label=_short(v.label)) for v, ls in zip(views, STYLES)
+    ]
     handles.append(Line2D([], [], color=REPLY, lw=1.2, label="first company reply"))
     handles.append(Line2D([], [], color="black", ls=":", lw=1, label="incident"))
     ax.legend(handles=handles, loc="upper right", fontsize=7, frameon=False)
@@ -70,12 +79,21 @@ def reach_chart(ax: plt.Axes, views: list[LiveView]) -> None:
         h = v.history
         ax.plot(h["t_h"], h["reach_negative"], color=NEG, ls=ls, lw=1.8)
         ax.plot(h["t_h"], h["reach_positive"], color=POS, ls=ls, lw=1.4)
-        ax.annotate(f"{int(h['reach_negative'][-1]):,}", (h["t_h"][-1], h["reach_negative"][-1]),
-                    xytext=(3, 0), textcoords="offset points", fontsize=8, color=NEG, va="center")
+        ax.annotate(
+            f"{int(h['reach_negative'][-1]):,}",
+            (h["t_h"][-1], h["reach_negative"][-1]),
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=8,
+            color=NEG,
+            va="center",
+        )
     _axes(ax, views, "people reached (simulated)")
     _replies(ax, views)
     ax.set_ylim(bottom=0)
-    ax.set_title("Cumulative reach: people who saw negative (red) / positive (green) posts", fontsize=10)
+    ax.set_title(
+        "Cumulative reach: people who saw negative (red) / positive (green) posts", fontsize=10
+    )
     run_legend(ax, views)
 
 
@@ -85,7 +103,10 @@ def sentiment_chart(ax: plt.Axes, views: list[LiveView]) -> None:
     for v, ls in zip(views, STYLES):
         h = v.history
         ax.plot(h["t_h"], h["sentiment_mean"], color=SENT, ls=ls, lw=1.8)
-        lo, hi = min(lo, float(h["sentiment_mean"].min())), max(hi, float(h["sentiment_mean"].max()))
+        lo, hi = (
+            min(lo, float(h["sentiment_mean"].min())),
+            max(hi, float(h["sentiment_mean"].max())),
+        )
     pad = max(0.01, (hi - lo) * 0.3)
     ax.set_ylim(lo - pad, hi + pad)
     _axes(ax, views, "mean sentiment\n(-1 angry, +1 fan)")
@@ -102,7 +123,10 @@ def queue_cost_chart(ax: plt.Axes, views: list[LiveView]) -> None:
         h = v.history
         ax.plot(h["t_h"], h["queue"], color=QUEUE, ls=ls, lw=1.6)
         right.plot(h["t_h"], h["cost_total"], color=COST, ls=ls, lw=1.6)
-        queue_top, cost_top = max(queue_top, float(h["queue"].max())), max(cost_top, float(h["cost_total"].max()))
+        queue_top, cost_top = (
+            max(queue_top, float(h["queue"].max())),
+            max(cost_top, float(h["cost_total"].max())),
+        )
     _axes(ax, views, "complaints waiting")
     ax.set_ylim(0, queue_top * 1.15)
     right.set_ylim(0, cost_top * 1.15)
@@ -115,20 +139,37 @@ def queue_cost_chart(ax: plt.Axes, views: list[LiveView]) -> None:
 
 def summary_rows(views: list[LiveView]) -> list[tuple[str, ...]]:
     """A small table: one row per quantity, one column per run."""
+
     def fmt_min(x: float) -> str:
         return "no reply yet" if not math.isfinite(x) else f"{x:,.0f} min"
 
     rows = [("", *(("main run" if i == 0 else "comparison") for i in range(len(views))))]
     rows.append(("strategy", *(v.label for v in views)))
     rows.append(("time", *(f"hour {v.summary['t_h']:.1f}" for v in views)))
-    rows.append(("people who saw negative posts",
-                 *(f"{v.summary['reach_negative']:,.0f} (~{v.summary['reach_negative'] * v.summary['scale']:,.0f} real)"
-                   for v in views)))
-    rows.append(("people who saw positive posts", *(f"{v.summary['reach_positive']:,.0f}" for v in views)))
-    rows.append(("complaints answered", *(f"{v.summary['answered']:.0f} of {v.summary['complaints']:.0f}"
-                                          for v in views)))
-    rows.append(("median first response", *(fmt_min(v.summary["response_median_min"]) for v in views)))
-    rows.append(("mean customer sentiment", *(f"{v.summary['sentiment_mean']:+.3f}" for v in views)))
+    rows.append(
+        (
+            "people who saw negative posts",
+            *(
+                f"{v.summary['reach_negative']:,.0f} (~{v.summary['reach_negative'] * v.summary['scale']:,.0f} real)"
+                for v in views
+            ),
+        )
+    )
+    rows.append(
+        ("people who saw positive posts", *(f"{v.summary['reach_positive']:,.0f}" for v in views))
+    )
+    rows.append(
+        (
+            "complaints answered",
+            *(f"{v.summary['answered']:.0f} of {v.summary['complaints']:.0f}" for v in views),
+        )
+    )
+    rows.append(
+        ("median first response", *(fmt_min(v.summary["response_median_min"]) for v in views))
+    )
+    rows.append(
+        ("mean customer sentiment", *(f"{v.summary['sentiment_mean']:+.3f}" for v in views))
+    )
     rows.append(("cost so far", *(f"${v.summary['cost_total']:,.0f}" for v in views)))
     return rows
 

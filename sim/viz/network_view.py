@@ -30,7 +30,12 @@ from sim.customers.population import BRAND_NODE
 from sim.engine.rng import derive, keyed_uniform, keyed_uniform_one
 
 FOLLOWER, RESHARER, COMPLAINER = 0, 1, 2
-HUB_SLOTS = ((-1.2, 1.2), (1.2, -1.2), (1.2, 1.2), (-1.2, -1.2))  # a square: fits side-by-side panels
+HUB_SLOTS = (
+    (-1.2, 1.2),
+    (1.2, -1.2),
+    (1.2, 1.2),
+    (-1.2, -1.2),
+)  # a square: fits side-by-side panels
 REPLY_KINDS = (KIND["brand_reply"], KIND["peer_answer"], KIND["bot_reply"])
 ORIGINAL_KINDS = (KIND["complaint"], KIND["followup"], KIND["praise"])
 SENTIMENT_CMAP = plt.get_cmap("RdYlGn")
@@ -70,8 +75,14 @@ class EgoNetwork:
         max_hubs: at most this many complainers get their own ring.
     """
 
-    def __init__(self, model, max_nodes: int = 400, hub_sample: int = 60, child_sample: int = 8,
-                 max_hubs: int = 4):
+    def __init__(
+        self,
+        model,
+        max_nodes: int = 400,
+        hub_sample: int = 60,
+        child_sample: int = 8,
+        max_hubs: int = 4,
+    ):
         self.model = model
         self.max_nodes, self.hub_sample, self.child_sample = max_nodes, hub_sample, child_sample
         self.max_hubs = min(max_hubs, len(HUB_SLOTS))
@@ -118,7 +129,9 @@ class EgoNetwork:
         u = keyed_uniform(derive(self.key, node), followers, 1)
         return followers[np.argsort(u, kind="stable")[:k]]
 
-    def _ring(self, owner: int, cx: float, cy: float, r: float, direction: float, span: float, k: int) -> None:
+    def _ring(
+        self, owner: int, cx: float, cy: float, r: float, direction: float, span: float, k: int
+    ) -> None:
         """Place up to k sampled followers of `owner` on an arc around (cx, cy)."""
         self.rings[owner] = (cx, cy, r, direction, span)
         room = self.max_nodes - len(self.nodes)
@@ -190,7 +203,9 @@ class EgoNetwork:
             elif k in REPLY_KINDS and parent >= 0:
                 i = self.index.get(int(posts.author[parent]))
                 if i is not None and self.kind[i] == COMPLAINER and i not in self.replied:
-                    self.replied[i] = float((posts.tick[pid] - posts.tick[parent]) * self.model.tick_min)
+                    self.replied[i] = float(
+                        (posts.tick[pid] - posts.tick[parent]) * self.model.tick_min
+                    )
             elif k == KIND["thanks"]:
                 i = self.index.get(author)
                 if i is not None and i not in self.thanked:
@@ -204,19 +219,35 @@ class EgoNetwork:
         seen = m.diffusion.seen_incident if self.negative else m.diffusion.seen[1]
         xy = np.asarray(self.xy, dtype=float).reshape(-1, 2)
         used = HUB_SLOTS[: max(self.hubs, 1)]
-        xs = [s[0] for s in used] + ([float(xy[:, 0].min()), float(xy[:, 0].max())] if len(xy) else [])
-        ys = [s[1] for s in used] + ([float(xy[:, 1].min()), float(xy[:, 1].max())] if len(xy) else [])
+        xs = [s[0] for s in used] + (
+            [float(xy[:, 0].min()), float(xy[:, 0].max())] if len(xy) else []
+        )
+        ys = [s[1] for s in used] + (
+            [float(xy[:, 1].min()), float(xy[:, 1].max())] if len(xy) else []
+        )
         pad = 0.2
-        limits = (min(xs + [-2.4]) - pad, max(xs + [2.4]) + pad, min(ys + [-2.4]) - pad, max(ys + [2.4]) + pad)
+        limits = (
+            min(xs + [-2.4]) - pad,
+            max(xs + [2.4]) + pad,
+            min(ys + [-2.4]) - pad,
+            max(ys + [2.4]) + pad,
+        )
         return EgoFrame(
-            t_min=m.tick * m.tick_min, x=xy[:, 0].copy(), y=xy[:, 1].copy(),
-            kind=np.asarray(self.kind, dtype=np.int8), exposed=seen[nodes].copy() if nodes.size else np.zeros(0, bool),
+            t_min=m.tick * m.tick_min,
+            x=xy[:, 0].copy(),
+            y=xy[:, 1].copy(),
+            kind=np.asarray(self.kind, dtype=np.int8),
+            exposed=seen[nodes].copy() if nodes.size else np.zeros(0, bool),
             sentiment=m.opinion.s[nodes].copy() if nodes.size else np.zeros(0),
             edges=np.asarray(self.edges, dtype=np.int64).reshape(-1, 2),
             reshare_edges=np.asarray(self.reshare_edges, dtype=np.int64).reshape(-1, 2),
-            labels=dict(self.labels), replied=dict(self.replied), thanked=list(self.thanked),
-            limits=limits, reached=int(m.diffusion.reach_incident if self.negative else seen.sum()),
-            population=int(m.pop.size), incident_h=self.incident_h,
+            labels=dict(self.labels),
+            replied=dict(self.replied),
+            thanked=list(self.thanked),
+            limits=limits,
+            reached=int(m.diffusion.reach_incident if self.negative else seen.sum()),
+            population=int(m.pop.size),
+            incident_h=self.incident_h,
         )
 
 
@@ -226,7 +257,9 @@ def clock_text(t_min: float) -> str:
     return f"hour {h}:{mnt:02d}"
 
 
-def draw_ego(ax: plt.Axes, frame: EgoFrame, title: str = "", legend: bool = True, small: bool = False) -> None:
+def draw_ego(
+    ax: plt.Axes, frame: EgoFrame, title: str = "", legend: bool = True, small: bool = False
+) -> None:
     """Draw one EgoFrame onto `ax`."""
     ax.set_aspect("equal")
     ax.set_xticks([])
@@ -238,22 +271,42 @@ def draw_ego(ax: plt.Axes, frame: EgoFrame, title: str = "", legend: bool = True
     ax.set_ylim(y0, y1)
     head = title + ("\n" if title else "")
     if frame.x.size == 0:
-        when = f" (the incident starts at hour {frame.incident_h:g})" if frame.incident_h is not None else ""
-        ax.set_title(f"{head}{clock_text(frame.t_min)}: nobody has complained yet{when}", fontsize=10)
+        when = (
+            f" (the incident starts at hour {frame.incident_h:g})"
+            if frame.incident_h is not None
+            else ""
+        )
+        ax.set_title(
+            f"{head}{clock_text(frame.t_min)}: nobody has complained yet{when}", fontsize=10
+        )
         return
     scale = 0.6 if small else 1.0
     pts = np.column_stack([frame.x, frame.y])
     if len(frame.edges):
-        ax.add_collection(LineCollection(pts[frame.edges], colors="#c8c8c8", linewidths=0.4, zorder=1))
+        ax.add_collection(
+            LineCollection(pts[frame.edges], colors="#c8c8c8", linewidths=0.4, zorder=1)
+        )
     if len(frame.reshare_edges):
         start, end = pts[frame.reshare_edges[:, 0]], pts[frame.reshare_edges[:, 1]]
         vec = end - start
         length = np.maximum(np.hypot(vec[:, 0], vec[:, 1]), 1e-9)
         trim = np.minimum(0.06, 0.3 * length) / length  # stop short of the nodes
         tail = start + vec * trim[:, None]
-        ax.quiver(tail[:, 0], tail[:, 1], vec[:, 0] * (1 - 2 * trim), vec[:, 1] * (1 - 2 * trim),
-                  angles="xy", scale_units="xy", scale=1, color=RESHARE_COLOUR, width=0.0035,
-                  headwidth=4, headlength=5, headaxislength=4.5, zorder=2)
+        ax.quiver(
+            tail[:, 0],
+            tail[:, 1],
+            vec[:, 0] * (1 - 2 * trim),
+            vec[:, 1] * (1 - 2 * trim),
+            angles="xy",
+            scale_units="xy",
+            scale=1,
+            color=RESHARE_COLOUR,
+            width=0.0035,
+            headwidth=4,
+            headlength=5,
+            headaxislength=4.5,
+            zorder=2,
+        )
     exposed = frame.exposed | (frame.kind != FOLLOWER)  # posters have seen what they posted
     face = SENTIMENT_CMAP(Normalize(-1, 1)(frame.sentiment))
     face[~exposed] = plt.matplotlib.colors.to_rgba(UNSEEN_FACE)
@@ -265,46 +318,132 @@ def draw_ego(ax: plt.Axes, frame: EgoFrame, title: str = "", legend: bool = True
     edge[frame.kind == COMPLAINER] = "black"
     lw = np.where(frame.kind == FOLLOWER, 0.4, 1.6)
     order = np.argsort(frame.kind, kind="stable")
-    ax.scatter(frame.x[order], frame.y[order], s=size[order], c=face[order], edgecolors=list(edge[order]),
-               linewidths=lw[order], zorder=3)
+    ax.scatter(
+        frame.x[order],
+        frame.y[order],
+        s=size[order],
+        c=face[order],
+        edgecolors=list(edge[order]),
+        linewidths=lw[order],
+        zorder=3,
+    )
     fs = 8 if small else 9
     for i, name in frame.labels.items():
-        ax.annotate(name, (frame.x[i], frame.y[i]), xytext=(0, 11 * scale + 4), textcoords="offset points",
-                    ha="center", fontsize=fs, weight="bold", zorder=5)
+        ax.annotate(
+            name,
+            (frame.x[i], frame.y[i]),
+            xytext=(0, 11 * scale + 4),
+            textcoords="offset points",
+            ha="center",
+            fontsize=fs,
+            weight="bold",
+            zorder=5,
+        )
     for i, minutes in frame.replied.items():
-        ax.scatter([frame.x[i]], [frame.y[i]], s=620 * scale, facecolors="none", edgecolors=REPLY_COLOUR,
-                   linewidths=2.4, zorder=4)
-        ax.annotate(f"company replied\nafter {minutes:.0f} min", (frame.x[i], frame.y[i]),
-                    xytext=(0, -16 * scale - 12), textcoords="offset points", ha="center", va="top",
-                    fontsize=fs - 1, color=REPLY_COLOUR, zorder=5)
+        ax.scatter(
+            [frame.x[i]],
+            [frame.y[i]],
+            s=620 * scale,
+            facecolors="none",
+            edgecolors=REPLY_COLOUR,
+            linewidths=2.4,
+            zorder=4,
+        )
+        ax.annotate(
+            f"company replied\nafter {minutes:.0f} min",
+            (frame.x[i], frame.y[i]),
+            xytext=(0, -16 * scale - 12),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=fs - 1,
+            color=REPLY_COLOUR,
+            zorder=5,
+        )
     if frame.thanked:
         idx = np.asarray(frame.thanked)
-        ax.scatter(frame.x[idx] + 0.22, frame.y[idx] + 0.22, marker="*", s=160 * scale, color=THANKS_COLOUR,
-                   edgecolors="white", linewidths=0.5, zorder=6)
+        ax.scatter(
+            frame.x[idx] + 0.22,
+            frame.y[idx] + 0.22,
+            marker="*",
+            s=160 * scale,
+            color=THANKS_COLOUR,
+            edgecolors="white",
+            linewidths=0.5,
+            zorder=6,
+        )
     followers = frame.kind == FOLLOWER
     seen_here = int((frame.exposed & followers).sum())
-    ax.set_title(f"{head}{clock_text(frame.t_min)}: {frame.reached:,} of {frame.population:,} people have seen "
-                 f"the complaint\n(shown: {int(followers.sum())} of their followers, {seen_here} have seen it; "
-                 f"{len(frame.reshare_edges)} reshares)", fontsize=9.5 if small else 10.5)
+    ax.set_title(
+        f"{head}{clock_text(frame.t_min)}: {frame.reached:,} of {frame.population:,} people have seen "
+        f"the complaint\n(shown: {int(followers.sum())} of their followers, {seen_here} have seen it; "
+        f"{len(frame.reshare_edges)} reshares)",
+        fontsize=9.5 if small else 10.5,
+    )
     if legend:
-        ax.legend(handles=legend_handles(), loc="lower left", ncol=1, fontsize=8 if small else 9,
-                  frameon=False, handletextpad=0.3, borderaxespad=0.1)
+        ax.legend(
+            handles=legend_handles(),
+            loc="lower left",
+            ncol=1,
+            fontsize=8 if small else 9,
+            frameon=False,
+            handletextpad=0.3,
+            borderaxespad=0.1,
+        )
 
 
 def legend_handles() -> list[Line2D]:
     """Legend entries that explain the markers of the view."""
     dot = dict(marker="o", linestyle="none")
     return [
-        Line2D([], [], markerfacecolor=UNSEEN_FACE, markeredgecolor=UNSEEN_EDGE, markersize=6,
-               label="has not seen it", **dot),
-        Line2D([], [], markerfacecolor=SENTIMENT_CMAP(0.15), markeredgecolor="#555555", markersize=6,
-               label="has seen it (colour = sentiment)", **dot),
+        Line2D(
+            [],
+            [],
+            markerfacecolor=UNSEEN_FACE,
+            markeredgecolor=UNSEEN_EDGE,
+            markersize=6,
+            label="has not seen it",
+            **dot,
+        ),
+        Line2D(
+            [],
+            [],
+            markerfacecolor=SENTIMENT_CMAP(0.15),
+            markeredgecolor="#555555",
+            markersize=6,
+            label="has seen it (colour = sentiment)",
+            **dot,
+        ),
         Line2D([], [], color=RESHARE_COLOUR, marker=">", markersize=5, lw=1.3, label="reshare"),
-        Line2D([], [], markerfacecolor="white", markeredgecolor="black", markersize=11, markeredgewidth=1.6,
-               label="complainer", **dot),
-        Line2D([], [], markerfacecolor="none", markeredgecolor=REPLY_COLOUR, markersize=13, markeredgewidth=2.2,
-               label="company replied", **dot),
-        Line2D([], [], marker="*", color=THANKS_COLOUR, linestyle="none", markersize=10, label="posted thanks"),
+        Line2D(
+            [],
+            [],
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markersize=11,
+            markeredgewidth=1.6,
+            label="complainer",
+            **dot,
+        ),
+        Line2D(
+            [],
+            [],
+            markerfacecolor="none",
+            markeredgecolor=REPLY_COLOUR,
+            markersize=13,
+            markeredgewidth=2.2,
+            label="company replied",
+            **dot,
+        ),
+        Line2D(
+            [],
+            [],
+            marker="*",
+            color=THANKS_COLOUR,
+            linestyle="none",
+            markersize=10,
+            label="posted thanks",
+        ),
     ]
 
 

@@ -8,7 +8,8 @@ means the same thing here as in `python -m experiments.run`) and checks the resu
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sim.config import presets
 from sim.config.schema import RunConfig

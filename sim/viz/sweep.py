@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -38,8 +38,9 @@ def _is_numeric(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
-def metric_vs_value(table: pd.DataFrame, x: str, metric: str, group: Sequence[str] = (),
-                    level: float = 0.95) -> plt.Figure:
+def metric_vs_value(
+    table: pd.DataFrame, x: str, metric: str, group: Sequence[str] = (), level: float = 0.95
+) -> plt.Figure:
     """Mean of `metric` over seeds against one swept value, with its CI band; a line per group.
 
     Args:
@@ -72,8 +73,15 @@ def metric_vs_value(table: pd.DataFrame, x: str, metric: str, group: Sequence[st
         else:
             xs = np.array([positions[v] for v in part[x]]) + (i - (len(groups) - 1) / 2) * width
             err = np.vstack([part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]])
-            ax.errorbar(xs, part["mean"], yerr=np.nan_to_num(err), fmt="o", color=color, capsize=4,
-                        label=name)
+            ax.errorbar(
+                xs,
+                part["mean"],
+                yerr=np.nan_to_num(err),
+                fmt="o",
+                color=color,
+                capsize=4,
+                label=name,
+            )
     if positions is not None:
         ax.set_xticks(range(len(positions)), [str(v) for v in positions])
         ax.set_xlim(-0.6, len(positions) - 0.4)
@@ -100,8 +108,15 @@ def heatmap(table: pd.DataFrame, x: str, y: str, metric: str) -> plt.Figure:
     middle = np.nanmean(finite) if np.isfinite(finite).any() else 0.0
     for (i, j), value in np.ndenumerate(finite):
         if np.isfinite(value):
-            ax.text(j, i, f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}", ha="center", va="center", fontsize=8,
-                    color="white" if value < middle else "black")
+            ax.text(
+                j,
+                i,
+                f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if value < middle else "black",
+            )
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(f"{label(metric)}\n(mean over seeds)")
@@ -116,14 +131,25 @@ def morris_figure(indices: pd.DataFrame, metric: str) -> plt.Figure:
     Inputs far right matter most; inputs high above the diagonal act non-linearly or interact.
     """
     fig, ax = plt.subplots(figsize=(7, 5))
-    ax.errorbar(indices["mu_star"], indices["sigma"], xerr=np.nan_to_num(indices["mu_star_conf"]),
-                fmt="o", color=PALETTE[0], capsize=3)
+    ax.errorbar(
+        indices["mu_star"],
+        indices["sigma"],
+        xerr=np.nan_to_num(indices["mu_star_conf"]),
+        fmt="o",
+        color=PALETTE[0],
+        capsize=3,
+    )
     cutoff = 0.05 * float(np.nanmax(indices["mu_star"])) if len(indices) else 0.0
     small = []
     for _, row in indices.iterrows():
         if row["mu_star"] > cutoff:
-            ax.annotate(row["parameter"], (row["mu_star"], row["sigma"]), xytext=(5, 4),
-                        textcoords="offset points", fontsize=8)
+            ax.annotate(
+                row["parameter"],
+                (row["mu_star"], row["sigma"]),
+                xytext=(5, 4),
+                textcoords="offset points",
+                fontsize=8,
+            )
         else:
             small.append(str(row["parameter"]))
     if small:  # unlabelled crowd at the origin: name it below the axes instead
@@ -147,10 +173,24 @@ def sobol_figure(indices: pd.DataFrame, metric: str) -> plt.Figure:
     order = indices.sort_values("ST", ascending=True, na_position="first")
     ys = np.arange(len(order))
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(order) + 2))
-    ax.barh(ys - 0.2, order["S1"], height=0.4, xerr=np.nan_to_num(order["S1_conf"]),
-            color=PALETTE[0], capsize=3, label="S1 (alone)")
-    ax.barh(ys + 0.2, order["ST"], height=0.4, xerr=np.nan_to_num(order["ST_conf"]),
-            color=PALETTE[1], capsize=3, label="ST (with interactions)")
+    ax.barh(
+        ys - 0.2,
+        order["S1"],
+        height=0.4,
+        xerr=np.nan_to_num(order["S1_conf"]),
+        color=PALETTE[0],
+        capsize=3,
+        label="S1 (alone)",
+    )
+    ax.barh(
+        ys + 0.2,
+        order["ST"],
+        height=0.4,
+        xerr=np.nan_to_num(order["ST_conf"]),
+        color=PALETTE[1],
+        capsize=3,
+        label="ST (with interactions)",
+    )
     ax.set_yticks(ys, order["parameter"])
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel("share of output variance (95% CI)")
@@ -170,14 +210,24 @@ def robustness_figure(regret: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure
     """
     objectives = list(dict.fromkeys(summary["objective"]))
     strategies = list(dict.fromkeys(summary["strategy"]))
-    fig, axes = plt.subplots(1, len(objectives), figsize=(4.2 * len(objectives), 0.5 * len(strategies) + 2.8),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1,
+        len(objectives),
+        figsize=(4.2 * len(objectives), 0.5 * len(strategies) + 2.8),
+        squeeze=False,
+    )
     for ax, objective in zip(axes[0], objectives):
-        data = [regret.loc[(regret["objective"] == objective) & (regret["strategy"] == s), "regret"]
-                .to_numpy(dtype=float) for s in strategies]
+        data = [
+            regret.loc[
+                (regret["objective"] == objective) & (regret["strategy"] == s), "regret"
+            ].to_numpy(dtype=float)
+            for s in strategies
+        ]
         ax.boxplot(data, orientation="horizontal", widths=0.6, showfliers=False)
         for i, values in enumerate(data, start=1):
-            jitter = np.linspace(-0.15, 0.15, len(values)) if len(values) > 1 else np.zeros(len(values))
+            jitter = (
+                np.linspace(-0.15, 0.15, len(values)) if len(values) > 1 else np.zeros(len(values))
+            )
             ax.plot(values, i + jitter, ".", color=PALETTE[0], alpha=0.4, ms=4)
             if len(values):
                 ax.plot(np.nanmax(values), i, "x", color=PALETTE[3], ms=9, mew=2)
@@ -190,4 +240,3 @@ def robustness_figure(regret: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure
     fig.suptitle("Regret over the sampled futures (0 = best strategy in that future)")
     fig.tight_layout()
     return fig
-

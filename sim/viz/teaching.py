@@ -17,8 +17,8 @@ import pandas as pd
 
 from sim.config.schema import RunConfig
 from sim.customers.diffusion import KIND, TOPIC_INCIDENT
-from sim.outputs.metrics import event_log
 from sim.engine.model import Environment, SocialCareModel
+from sim.outputs.metrics import event_log
 from sim.viz.network_view import EgoFrame, EgoNetwork
 
 NEG, POS, REPLY, OTHER = "#c0392b", "#27ae60", "#1f5fbf", "#7f8c8d"
@@ -37,7 +37,9 @@ class Recording:
     frames: list[EgoFrame]
     minutes: np.ndarray  # 0, 1, 2, ... simulated minutes
     incident_reach: np.ndarray  # people who have seen the incident's posts, after each minute
-    replies: list[tuple[float, float, str]] = field(default_factory=list)  # (t_min, minutes after, who)
+    replies: list[tuple[float, float, str]] = field(
+        default_factory=list
+    )  # (t_min, minutes after, who)
     events: pd.DataFrame | None = None
 
     @property
@@ -51,8 +53,13 @@ class Recording:
         return float(self.model.scale)
 
 
-def record_run(cfg: RunConfig, env: Environment | None = None, label: str = "", frame_min: float = 30.0,
-               max_nodes: int = 400) -> Recording:
+def record_run(
+    cfg: RunConfig,
+    env: Environment | None = None,
+    label: str = "",
+    frame_min: float = 30.0,
+    max_nodes: int = 400,
+) -> Recording:
     """Run `cfg` to its horizon, keeping an ego-network frame every `frame_min` minutes."""
     model = SocialCareModel(cfg, env=env)
     ego = EgoNetwork(model, max_nodes=max_nodes)
@@ -67,9 +74,14 @@ def record_run(cfg: RunConfig, env: Environment | None = None, label: str = "", 
             frames.append(ego.frame())
     reach = reach[: model.tick + 1]
     return Recording(
-        label=label or cfg.strategy.name, cfg=cfg, model=model, frames=frames,
-        minutes=np.arange(reach.size) * model.tick_min, incident_reach=reach,
-        replies=incident_replies(model), events=event_log(model),
+        label=label or cfg.strategy.name,
+        cfg=cfg,
+        model=model,
+        frames=frames,
+        minutes=np.arange(reach.size) * model.tick_min,
+        incident_reach=reach,
+        replies=incident_replies(model),
+        events=event_log(model),
     )
 
 
@@ -83,8 +95,13 @@ def incident_replies(model: SocialCareModel) -> list[tuple[float, float, str]]:
         parent = int(posts.parent[pid])
         if parent >= 0 and posts.topic[parent] == TOPIC_INCIDENT:
             who = int(posts.author[parent])
-            out.append((float(posts.tick[pid] * model.tick_min),
-                        float((posts.tick[pid] - posts.tick[parent]) * model.tick_min), names.get(who, f"person {who}")))
+            out.append(
+                (
+                    float(posts.tick[pid] * model.tick_min),
+                    float((posts.tick[pid] - posts.tick[parent]) * model.tick_min),
+                    names.get(who, f"person {who}"),
+                )
+            )
     return out
 
 
@@ -92,7 +109,9 @@ def incident_replies(model: SocialCareModel) -> list[tuple[float, float, str]]:
 def complaint_roots(events: pd.DataFrame) -> pd.DataFrame:
     """The complaints and follow-ups that start a cascade, with the people each cascade reached."""
     posts = events[events["post_id"] >= 0]
-    roots = posts[posts["kind"].isin(["complaint", "followup"]) & (posts["cascade_id"] == posts["post_id"])]
+    roots = posts[
+        posts["kind"].isin(["complaint", "followup"]) & (posts["cascade_id"] == posts["post_id"])
+    ]
     reach = posts[posts["cascade_id"].isin(roots["post_id"])].groupby("cascade_id")["reached"].sum()
     return roots.assign(cascade_reach=roots["post_id"].map(reach).fillna(0).astype(np.int64))
 
@@ -139,7 +158,9 @@ def tree_layout(tree: pd.DataFrame) -> dict[int, float]:
     return y
 
 
-def cascade_tree(ax: plt.Axes, rec: Recording, cascade: int | None = None, hours: float | None = None) -> None:
+def cascade_tree(
+    ax: plt.Axes, rec: Recording, cascade: int | None = None, hours: float | None = None
+) -> None:
     """Draw the cascade of the largest complaint as a tree over time (x) by generation (colour)."""
     ev = rec.events
     cascade = largest_complaint(ev) if cascade is None else cascade
@@ -149,7 +170,9 @@ def cascade_tree(ax: plt.Axes, rec: Recording, cascade: int | None = None, hours
         ax.text(0.5, 0.5, "no complaint in this run", ha="center", transform=ax.transAxes)
         return
     posts = ev[ev["post_id"] >= 0]
-    tree = posts[(posts["cascade_id"] == cascade) & posts["kind"].isin(TREE_KINDS)].sort_values("t_min")
+    tree = posts[(posts["cascade_id"] == cascade) & posts["kind"].isin(TREE_KINDS)].sort_values(
+        "t_min"
+    )
     t0 = float(tree["t_min"].iloc[0])
     y = tree_layout(tree)
     depth = {int(tree["post_id"].iloc[0]): 0}
@@ -158,7 +181,13 @@ def cascade_tree(ax: plt.Axes, rec: Recording, cascade: int | None = None, hours
     t = {int(p): (float(tm) - t0) / 60.0 for p, tm in zip(tree["post_id"], tree["t_min"])}
     for pid, parent in zip(tree["post_id"].tolist()[1:], tree["parent_id"].tolist()[1:]):
         if int(parent) in y:
-            ax.plot([t[parent], t[parent], t[pid]], [y[parent], y[pid], y[pid]], color="#b0b0b0", lw=0.7, zorder=1)
+            ax.plot(
+                [t[parent], t[parent], t[pid]],
+                [y[parent], y[pid], y[pid]],
+                color="#b0b0b0",
+                lw=0.7,
+                zorder=1,
+            )
     gens = max(depth.values())
     reached = tree.set_index("post_id")["reached"]
     xs = [t[p] for p in tree["post_id"]]
@@ -167,22 +196,44 @@ def cascade_tree(ax: plt.Axes, rec: Recording, cascade: int | None = None, hours
     colours = [generation_colour(depth[p]) for p in tree["post_id"]]
     ax.scatter(xs, ys, s=sizes, c=colours, edgecolors="black", linewidths=0.4, zorder=3)
     for d in range(gens + 1):
-        ax.scatter([], [], color=generation_colour(d), label="the complaint" if d == 0 else f"generation {d}")
+        ax.scatter(
+            [],
+            [],
+            color=generation_colour(d),
+            label="the complaint" if d == 0 else f"generation {d}",
+        )
     root = tree.iloc[0]
     who = rec.names.get(int(root["author"]), f"person {int(root['author'])}")
-    ax.annotate(f"{who}\n({int(root['author_followers']):,} followers)", (0, y[int(root['post_id'])]),
-                xytext=(-6, 0), textcoords="offset points", ha="right", va="center", fontsize=8)
+    ax.annotate(
+        f"{who}\n({int(root['author_followers']):,} followers)",
+        (0, y[int(root["post_id"])]),
+        xytext=(-6, 0),
+        textcoords="offset points",
+        ha="right",
+        va="center",
+        fontsize=8,
+    )
     post_ids = set(tree["post_id"].astype(int))
     replies = ev[ev["kind"].isin(REPLY_KINDS) & ev["parent_id"].isin(post_ids)]
     for i, tm in enumerate(sorted(replies["t_min"].tolist())[:1]):
         h = (tm - t0) / 60.0
         ax.axvline(h, color=REPLY, lw=2)
-        ax.annotate(f"company replies\n{h * 60:.0f} min after the complaint", (h, ax.get_ylim()[1]),
-                    xytext=(4, -4), textcoords="offset points", va="top", fontsize=8, color=REPLY)
+        ax.annotate(
+            f"company replies\n{h * 60:.0f} min after the complaint",
+            (h, ax.get_ylim()[1]),
+            xytext=(4, -4),
+            textcoords="offset points",
+            va="top",
+            fontsize=8,
+            color=REPLY,
+        )
     total = int(tree["reached"].sum())
-    ax.set_title(f"{rec.label}\n{len(tree) - 1} reshares in {gens} generation{'s' if gens != 1 else ''}; "
-                 f"{total:,} people reached "
-                 f"(~{total * rec.scale:,.0f} real)", fontsize=10)
+    ax.set_title(
+        f"{rec.label}\n{len(tree) - 1} reshares in {gens} generation{'s' if gens != 1 else ''}; "
+        f"{total:,} people reached "
+        f"(~{total * rec.scale:,.0f} real)",
+        fontsize=10,
+    )
     ax.set_xlabel("hours after the complaint")
     ax.set_xlim(-0.02 * (hours or 1), hours)
     ax.legend(loc="lower right", fontsize=7, frameon=False, markerscale=0.8)
@@ -208,8 +259,11 @@ def cascade_tree_figure(recs: list[Recording]) -> plt.Figure:
     fig, axes = plt.subplots(1, len(recs), figsize=(6.5 * len(recs), 6.5), squeeze=False)
     for ax, rec, c in zip(axes[0], recs, cascades):
         cascade_tree(ax, rec, cascade=c, hours=hours)
-    fig.suptitle("How the largest complaint spread: each dot is a post, linked to the post it reshared; "
-                 "dot size = new people it reached", fontsize=11)
+    fig.suptitle(
+        "How the largest complaint spread: each dot is a post, linked to the post it reshared; "
+        "dot size = new people it reached",
+        fontsize=11,
+    )
     fig.tight_layout()
     return fig
 
@@ -230,35 +284,78 @@ def reach_over_time_figure(recs: list[Recording], zoom_min: float = 120.0) -> pl
         final = rec.incident_reach[-1]
         if final > 0:
             end_h = max(end_h, float(hours[np.searchsorted(rec.incident_reach, 0.99 * final)]))
-        ax.plot(hours, rec.incident_reach, color=colour, lw=2.2,
-                label=f"{rec.label}: {final:,} people (~{final * rec.scale:,.0f} real)")
+        ax.plot(
+            hours,
+            rec.incident_reach,
+            color=colour,
+            lw=2.2,
+            label=f"{rec.label}: {final:,} people (~{final * rec.scale:,.0f} real)",
+        )
         near = (rec.minutes >= t0) & (rec.minutes <= t0 + zoom_min)
         zoom.plot(rec.minutes[near] - t0, rec.incident_reach[near], color=colour, lw=2.2)
         for tm, _, _ in rec.replies:
             yv = rec.incident_reach[min(int(tm / rec.model.tick_min), rec.incident_reach.size - 1)]
             ax.plot([tm / 60.0], [yv], "o", ms=8, color=REPLY, zorder=5)
-    replies = sorted({(tm, after, who) for rec in recs for tm, after, who in rec.replies if tm - t0 <= zoom_min})
+    replies = sorted(
+        {(tm, after, who) for rec in recs for tm, after, who in rec.replies if tm - t0 <= zoom_min}
+    )
     for j, (tm, after, who) in enumerate(replies[:4]):
         zoom.axvline(tm - t0, color=REPLY, lw=1.5)
-        zoom.annotate(f"reply to {who}:\n{after:.0f} min after\nthe complaint", (tm - t0, 1.0),
-                      xycoords=("data", "axes fraction"), xytext=(4, -6 - 40 * j), textcoords="offset points",
-                      va="top", fontsize=8.5, color=REPLY)
+        zoom.annotate(
+            f"reply to {who}:\n{after:.0f} min after\nthe complaint",
+            (tm - t0, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, -6 - 40 * j),
+            textcoords="offset points",
+            va="top",
+            fontsize=8.5,
+            color=REPLY,
+        )
     if not replies:
-        zoom.text(0.5, 0.9, "no reply in this window", transform=zoom.transAxes, ha="center", color=REPLY)
-    zoom.text(0.98, 0.03, "Those who follow the complainers see the post\nanyway; a reply cannot undo that. It stops\n"
-              "the reshares that would have come later.", transform=zoom.transAxes, ha="right", va="bottom",
-              fontsize=8.5, color="#444444")
+        zoom.text(
+            0.5, 0.9, "no reply in this window", transform=zoom.transAxes, ha="center", color=REPLY
+        )
+    zoom.text(
+        0.98,
+        0.03,
+        "Those who follow the complainers see the post\nanyway; a reply cannot undo that. It stops\n"
+        "the reshares that would have come later.",
+        transform=zoom.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=8.5,
+        color="#444444",
+    )
     if len(recs) == 2 and recs[1].incident_reach[-1] != recs[0].incident_reach[-1]:
         a, b = recs[0].incident_reach[-1], recs[1].incident_reach[-1]
         diff = b - a
-        ax.annotate("", xy=(end_h * 0.97, a), xytext=(end_h * 0.97, b),
-                    arrowprops=dict(arrowstyle="<->", color="black", lw=1.2))
-        ax.text(end_h * 0.955, (a + b) / 2, f"{abs(diff):,} people {'spared' if diff > 0 else 'more'}\n"
-                f"(~{abs(diff) * recs[0].scale:,.0f} real)", ha="right", va="center", fontsize=10)
+        ax.annotate(
+            "",
+            xy=(end_h * 0.97, a),
+            xytext=(end_h * 0.97, b),
+            arrowprops=dict(arrowstyle="<->", color="black", lw=1.2),
+        )
+        ax.text(
+            end_h * 0.955,
+            (a + b) / 2,
+            f"{abs(diff):,} people {'spared' if diff > 0 else 'more'}\n"
+            f"(~{abs(diff) * recs[0].scale:,.0f} real)",
+            ha="right",
+            va="center",
+            fontsize=10,
+        )
     for inc in recs[0].cfg.scenario.incidents:
         ax.axvline(inc.at_h, color="black", ls=":", lw=1)
-        ax.annotate("incident", (inc.at_h, 0.6), xycoords=("data", "axes fraction"), xytext=(-4, 0),
-                    textcoords="offset points", fontsize=9, ha="right", rotation=90)
+        ax.annotate(
+            "incident",
+            (inc.at_h, 0.6),
+            xycoords=("data", "axes fraction"),
+            xytext=(-4, 0),
+            textcoords="offset points",
+            fontsize=9,
+            ha="right",
+            rotation=90,
+        )
     end_h = float(np.ceil(end_h / 6.0) * 6.0)
     ax.set_xlim(0, min(end_h, recs[0].minutes[-1] / 60.0))
     ax.set_xlabel("hours since start (later hours add almost nobody); blue dots: company replies")
@@ -282,25 +379,50 @@ def audience_figure(recs: list[Recording]) -> plt.Figure:
     """Everyone who complained in a run: their audience against the people their complaints reached."""
     rec = recs[-1]
     roots = complaint_roots(rec.events)
-    people = roots.groupby("author").agg(followers=("author_followers", "first"),
-                                         reached=("cascade_reach", "sum"), posts=("post_id", "size"))
+    people = roots.groupby("author").agg(
+        followers=("author_followers", "first"),
+        reached=("cascade_reach", "sum"),
+        posts=("post_id", "size"),
+    )
     named = people.index.isin(list(rec.names))
     fig, ax = plt.subplots(figsize=(9, 5.5))
-    ax.scatter(people["followers"][~named] + 1, people["reached"][~named] + 1, s=24, color=OTHER, alpha=0.7,
-               label="an ordinary customer who complained")
-    ax.scatter(people["followers"][named] + 1, people["reached"][named] + 1, s=110, color=NEG,
-               edgecolors="black", label="a large account who complained", zorder=3)
+    ax.scatter(
+        people["followers"][~named] + 1,
+        people["reached"][~named] + 1,
+        s=24,
+        color=OTHER,
+        alpha=0.7,
+        label="an ordinary customer who complained",
+    )
+    ax.scatter(
+        people["followers"][named] + 1,
+        people["reached"][named] + 1,
+        s=110,
+        color=NEG,
+        edgecolors="black",
+        label="a large account who complained",
+        zorder=3,
+    )
     for j, (author, row) in enumerate(people[named].sort_values("followers").iterrows()):
-        ax.annotate(f"{rec.names[int(author)]} ({int(row['posts'])} posts)", (row["followers"] + 1, row["reached"] + 1),
-                    xytext=(0, -16 if j % 2 == 0 else 12), textcoords="offset points", fontsize=9, va="center",
-                    ha="center")
+        ax.annotate(
+            f"{rec.names[int(author)]} ({int(row['posts'])} posts)",
+            (row["followers"] + 1, row["reached"] + 1),
+            xytext=(0, -16 if j % 2 == 0 else 12),
+            textcoords="offset points",
+            fontsize=9,
+            va="center",
+            ha="center",
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("followers of the person who complained (simulated, log scale)")
     ax.set_ylabel("people their complaints and the reshares\nreached, + 1 (log scale)")
     share = people["reached"][named].sum() / max(1, people["reached"].sum())
-    ax.set_title(f"{rec.label}: {len(people)} people complained; the {int(named.sum())} large accounts' "
-                 f"complaints made {share:.1%} of all the reach", fontsize=11)
+    ax.set_title(
+        f"{rec.label}: {len(people)} people complained; the {int(named.sum())} large accounts' "
+        f"complaints made {share:.1%} of all the reach",
+        fontsize=11,
+    )
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(alpha=0.25, which="major")
     ax.legend(loc="upper left", frameon=False)

@@ -20,8 +20,14 @@ NEG, POS, REPLY = "#c0392b", "#27ae60", "#2c3e50"
 Curve = np.ndarray | pd.Series | tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def plot_curve(ax: plt.Axes, hours: Sequence[float], curve: Curve | None, color: str, label: str,
-               dashed: bool = False) -> None:
+def plot_curve(
+    ax: plt.Axes,
+    hours: Sequence[float],
+    curve: Curve | None,
+    color: str,
+    label: str,
+    dashed: bool = False,
+) -> None:
     """Draw a curve on `ax`; a band also shades low to high unless dashed. None draws nothing."""
     if curve is None:
         return
@@ -31,8 +37,15 @@ def plot_curve(ax: plt.Axes, hours: Sequence[float], curve: Curve | None, color:
         ax.fill_between(hours, *band, color=color, alpha=0.2, lw=0)
 
 
-def reach_panel(ax: plt.Axes, hours: Sequence[float], negative: Curve | None, positive: Curve | None,
-                labels: tuple[str, str], dashed: bool = False, unit: str | None = None) -> None:
+def reach_panel(
+    ax: plt.Axes,
+    hours: Sequence[float],
+    negative: Curve | None,
+    positive: Curve | None,
+    labels: tuple[str, str],
+    dashed: bool = False,
+    unit: str | None = None,
+) -> None:
     """Cumulative reach of negative (red) and positive (green) posts.
 
     Args:
@@ -50,30 +63,67 @@ def reach_panel(ax: plt.Axes, hours: Sequence[float], negative: Curve | None, po
         ax.set_ylabel(f"cumulative reach\n({unit})")
 
 
-def timeline_figure(ts: pd.DataFrame, events: pd.DataFrame, title: str, incident_hours: list[float] = ()) -> plt.Figure:
+def timeline_figure(
+    ts: pd.DataFrame, events: pd.DataFrame, title: str, incident_hours: list[float] = ()
+) -> plt.Figure:
     """Negative and positive brand mentions per hour, company replies as marks on top."""
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1.4]})
+    fig, (ax, ax2) = plt.subplots(
+        2, 1, figsize=(10, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1.4]}
+    )
     hours = ts["hour"].to_numpy() - 0.5
     ax.fill_between(hours, ts["mentions_negative"], step="mid", color=NEG, alpha=0.35)
-    ax.step(hours, ts["mentions_negative"], where="mid", color=NEG, label="negative mentions / hour")
+    ax.step(
+        hours, ts["mentions_negative"], where="mid", color=NEG, label="negative mentions / hour"
+    )
     ax.fill_between(hours, ts["mentions_positive"], step="mid", color=POS, alpha=0.3)
-    ax.step(hours, ts["mentions_positive"], where="mid", color=POS, label="positive mentions / hour")
-    replies = events[events["kind"].isin(["brand_reply", "peer_answer", "bot_reply", "brand_statement"])]
+    ax.step(
+        hours, ts["mentions_positive"], where="mid", color=POS, label="positive mentions / hour"
+    )
+    replies = events[
+        events["kind"].isin(["brand_reply", "peer_answer", "bot_reply", "brand_statement"])
+    ]
     if len(replies):
         top = max(1.0, float(max(ts["mentions_negative"].max(), ts["mentions_positive"].max())))
-        ax.plot(replies["t_min"] / 60.0, np.full(len(replies), top * 1.06), "v", color=REPLY, ms=6,
-                label=f"company replies ({len(replies)})", linestyle="none")
+        ax.plot(
+            replies["t_min"] / 60.0,
+            np.full(len(replies), top * 1.06),
+            "v",
+            color=REPLY,
+            ms=6,
+            label=f"company replies ({len(replies)})",
+            linestyle="none",
+        )
     else:
-        ax.text(0.99, 0.7, "no company replies", transform=ax.transAxes, ha="right", va="top", color=REPLY)
+        ax.text(
+            0.99,
+            0.7,
+            "no company replies",
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            color=REPLY,
+        )
     for h in incident_hours:
         for a in (ax, ax2):
             a.axvline(h, color="black", ls="--", lw=1)
-        ax.annotate("incident", (h, ax.get_ylim()[1] * 0.9), xytext=(4, 0), textcoords="offset points", fontsize=9)
+        ax.annotate(
+            "incident",
+            (h, ax.get_ylim()[1] * 0.9),
+            xytext=(4, 0),
+            textcoords="offset points",
+            fontsize=9,
+        )
     ax.set_ylabel("brand mentions per hour")
     ax.set_title(title)
     ax.legend(loc="upper right", frameon=False)
-    reach_panel(ax2, ts["hour"], ts["reach_negative_cum"] / 1000, ts["reach_positive_cum"] / 1000,
-                ("people reached, negative", "people reached, positive"), unit="thousands, simulated")
+    reach_panel(
+        ax2,
+        ts["hour"],
+        ts["reach_negative_cum"] / 1000,
+        ts["reach_positive_cum"] / 1000,
+        ("people reached, negative", "people reached, positive"),
+        unit="thousands, simulated",
+    )
     ax2.set_xlabel("hours since start")
     ax2.legend(loc="upper left", frameon=False, fontsize=9)
     for a in (ax, ax2):
