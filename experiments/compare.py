@@ -36,22 +36,6 @@ PRESET_ORDER = (
 )
 
 
-def register_schema() -> None:
-    """Typed scenario/network/population/diffusion/opinion sections, so overrides are checked."""
-    from hydra.core.config_store import ConfigStore
-
-    from sim.config.schema import DiffusionConfig, NetworkConfig, OpinionConfig, PopulationConfig, ScenarioConfig
-
-    ConfigStore.instance().store(
-        group="schema", name="compare", package="_global_",
-        node={"scenario": ScenarioConfig, "network": NetworkConfig, "population": PopulationConfig,
-              "diffusion": DiffusionConfig, "opinion": OpinionConfig},
-    )
-
-
-register_schema()
-
-
 def _preset_list() -> list[str]:
     names = choices("strategy")
     return [n for n in PRESET_ORDER if n in names] + [n for n in names if n not in PRESET_ORDER]

@@ -52,7 +52,7 @@ def compose_config(config_name: str, overrides: list[str] | tuple[str, ...] = ()
     """
     from hydra import compose, initialize_config_dir
 
-    import experiments.common  # noqa: F401 - registers the typed run schema
+    import experiments.common  # noqa: F401 - registers the apps' typed schemas
 
     with initialize_config_dir(version_base="1.3", config_dir=str(CONF), job_name="test"):
         return compose(config_name=config_name, overrides=list(overrides),

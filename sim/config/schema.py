@@ -131,7 +131,7 @@ class ScenarioConfig:
     actions: list[BrandAction] = field(default_factory=list)  # scripted answers of the documented strategy
     # settings: dotted keys of network/population/diffusion/opinion that replace the library
     # defaults in this scenario; any value set explicitly still wins
-    settings: dict[str, float] = field(default_factory=dict)  # model parameters the scenario sets
+    settings: dict[str, Any] = field(default_factory=dict)  # typed once applied (population.size: int)
 
 
 @dataclass

@@ -43,7 +43,7 @@ def _metrics(sweep_dir: Path) -> dict[str, dict]:
 
 
 @pytest.mark.benchmark(group=GROUP)
-def test_sweep_serial_and_on_all_cores(benchmark, tmp_path, full, people):
+def test_sweep_serial_and_in_parallel(benchmark, tmp_path, full, people):
     sweep = (FULL_SWEEP + ([f"population.size={people}"] if people else [])) if full else SMOKE_SWEEP
     n_jobs = 20 if full else 4
     pairs: list[tuple[float, float]] = []
