@@ -112,7 +112,6 @@ def grid_jobs(lines: Sequence[str], config_loader: Any = None) -> tuple[list[lis
     return [list(job) for job in itertools.product(*columns.values())], swept
 
 
-@dataclass
 class HydraOverrides:
     """What `sim.analysis.sweep.collect` needs to read Hydra's override lines."""
 
