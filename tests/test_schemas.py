@@ -15,11 +15,13 @@ from tests.conftest import CONF, ROOT, compose_config
 
 
 def test_every_primary_config_lists_its_schema_first():
+    # optional: a plain compose that never imported experiments (sim/viz/presets.py) still works,
+    # untyped; every entry point imports experiments.common, which registers the schemas
     primaries = sorted(p.stem for p in CONF.glob("*.yaml"))
     assert primaries == sorted(schemas.SCHEMAS)
     for name in primaries:
         defaults = yaml.safe_load((CONF / f"{name}.yaml").read_text())["defaults"]
-        assert defaults[0] == {"schema": schemas.SCHEMA_NAMES.get(name, name)}, name
+        assert defaults[0] == {"optional schema": schemas.SCHEMA_NAMES.get(name, name)}, name
 
 
 @pytest.mark.parametrize("config_name", sorted(schemas.SCHEMAS))
@@ -27,6 +29,15 @@ def test_the_schema_declares_every_key_of_the_composed_config(config_name):
     cfg = compose_config(config_name)
     schemas.check_keys(cfg, config_name)  # raises on a key the schema lacks
     assert set(cfg) <= {f for f in schemas.SCHEMAS[config_name].__dataclass_fields__}
+
+
+def test_the_entry_points_register_every_schema():
+    from hydra.core.config_store import ConfigStore
+
+    import experiments.common  # noqa: F401 - what every entry point imports first
+
+    names = {n.removesuffix(".yaml") for n in ConfigStore.instance().list("schema")}
+    assert names == {schemas.SCHEMA_NAMES.get(n, n) for n in schemas.SCHEMAS}
 
 
 def test_a_key_added_with_plus_is_found():
