@@ -35,9 +35,6 @@ class UserError(Exception):
 USER_ERRORS = (ConfigError, NetworkError, FileNotFoundError, UserError)
 
 
-schemas.register()  # the typed schema of every app's primary config (experiments/schemas.py)
-
-
 def quiet_mesa() -> None:
     """Mesa logs every step at INFO under Hydra; keep it to warnings."""
     logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -192,6 +189,7 @@ def preflight(argv: Sequence[str], config_name: str = "config",
     problem = group_override_problem(argv)
     if problem:
         raise UserError(problem)
+    schemas.register(config_name)  # the app's typed schema (experiments/schemas.py)
     line = hydra_adapter.parse_command_line(argv)  # a bad flag: argparse exits with status 2
     if line.info_only:
         return 0
@@ -256,6 +254,7 @@ def run_app(main: Callable[[], Any], config_name: str = "config",
         os.environ["HYDRA_FULL_ERROR"] = "1"
     if from_command_line:
         sys.argv[1:] = argv  # Hydra reads sys.argv
+    schemas.register(config_name)  # before anything composes; Hydra's launchers pass it on
     with user_errors():
         warm = _warm_workers(argv, config_name)  # joblib's workers start while all is checked
         try:

@@ -207,14 +207,27 @@ SCHEMAS: dict[str, type] = {
 SCHEMA_NAMES = {"config": "run"}  # conf/config.yaml uses `schema: run`
 
 
-def register() -> None:
-    """Store every app's schema as `schema/<app>` (package _global_) in Hydra's ConfigStore."""
+_REGISTERED: set[str] = set()
+
+
+def register(*config_names: str) -> None:
+    """Store apps' schemas as `schema/<app>` (package _global_) in Hydra's ConfigStore.
+
+    Args:
+        config_names: primary configs whose schemas to store (none: all). Each schema is stored
+            once per process (it takes about 10 ms); Hydra's launchers hand the ConfigStore to
+            their job processes, so those need not store it again.
+    """
     from hydra.core.config_store import ConfigStore
 
     store = ConfigStore.instance()
-    for config_name, cls in SCHEMAS.items():
+    for config_name in config_names or tuple(SCHEMAS):
+        cls = SCHEMAS.get(config_name)
+        if cls is None or config_name in _REGISTERED:
+            continue
         store.store(group="schema", name=SCHEMA_NAMES.get(config_name, config_name),
                     package="_global_", node=cls)
+        _REGISTERED.add(config_name)
 
 
 def declared_type(schema: type, key: str) -> tuple[Any, bool] | None:

@@ -31,13 +31,16 @@ def test_the_schema_declares_every_key_of_the_composed_config(config_name):
     assert set(cfg) <= {f for f in schemas.SCHEMAS[config_name].__dataclass_fields__}
 
 
-def test_the_entry_points_register_every_schema():
-    from hydra.core.config_store import ConfigStore
-
-    import experiments.common  # noqa: F401 - what every entry point imports first
-
-    names = {n.removesuffix(".yaml") for n in ConfigStore.instance().list("schema")}
-    assert names == {schemas.SCHEMA_NAMES.get(n, n) for n in schemas.SCHEMAS}
+@pytest.mark.parametrize("config_name", sorted(schemas.SCHEMAS))
+def test_an_entry_point_registers_its_schema_before_composing(config_name):
+    code = ("import sys; from hydra.core.config_store import ConfigStore; "
+            "from experiments.common import run_app; "
+            f"run_app(lambda: None, config_name={config_name!r}, check=None, argv=['--cfg', 'job']);"
+            "print(sorted(ConfigStore.instance().list('schema')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str([f"{schemas.SCHEMA_NAMES.get(config_name, config_name)}.yaml"])
 
 
 def test_a_key_added_with_plus_is_found():
