@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 from experiments.common import fail
+from experiments.hydra_adapter import collect
+from sim.analysis.sweep import FAILED, MISSING, OK, SweepTable
 from sim.outputs.io import write_csv, write_parquet, write_text
-from sim.analysis.sweep import FAILED, MISSING, OK, SweepTable, collect
 
 DEFAULT_METRICS = ("reach_negative", "sentiment_mean_final", "cost_total", "responded_share")
 MAX_LINES = 10  # more groups than this make a line figure unreadable

@@ -36,19 +36,6 @@ PRESET_ORDER = (
 )
 
 
-def register_schema() -> None:
-    """Typed scenario/network/population/diffusion/opinion sections, so overrides are checked."""
-    from hydra.core.config_store import ConfigStore
-
-    from sim.config.sections import SECTION_TYPES
-
-    node = {name: cls for name, cls in SECTION_TYPES.items() if name != "strategy"}
-    ConfigStore.instance().store(group="schema", name="compare", package="_global_", node=node)
-
-
-register_schema()
-
-
 def _preset_list() -> list[str]:
     names = choices("strategy")
     return [n for n in PRESET_ORDER if n in names] + [n for n in names if n not in PRESET_ORDER]

@@ -33,13 +33,18 @@ TINY_HORIZON_H = 2.0  # simulated hours of the warm-up run
 
 
 def joblib_arguments(launcher: DictConfig) -> dict[str, Any]:
-    """The keyword arguments Hydra's joblib launcher gives `joblib.Parallel` for this config."""
-    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
+    """The keyword arguments of `joblib.Parallel` that the joblib launcher's config describes.
 
+    The config's fields are joblib's own (joblib's public API); numbers given as text
+    ("2", as `pre_dispatch` may be) become integers, and the backend is loky, the launcher's.
+    """
     data = OmegaConf.to_container(launcher, resolve=True)
     args = {k: data[k] for k in JOBLIB_FIELDS}
-    args["backend"] = "loky"  # the launcher forces loky
-    process_joblib_cfg(args)
+    args["backend"] = "loky"
+    for key in ("pre_dispatch", "batch_size", "max_nbytes"):
+        value = args.get(key)
+        if isinstance(value, str) and value.strip().isdigit():
+            args[key] = int(value)
     return args
 
 
@@ -99,7 +104,7 @@ def warm_workers(config_dir: str, config_name: str,
     except Exception as exc:  # noqa: BLE001 - no warm-up, the launcher starts its workers itself
         log.debug("no warm workers: %s", exc)
         return None
-    modules = tuple(m for m in ("experiments.common", "hydra_plugins.hydra_joblib_launcher._core",
+    modules = tuple(m for m in ("experiments.common", "hydra.core.utils",
                                 "sim.engine.runner", "matplotlib.pyplot" if cfg.get("figures") else None) if m)
 
     def start() -> None:

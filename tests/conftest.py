@@ -52,8 +52,9 @@ def compose_config(config_name: str, overrides: list[str] | tuple[str, ...] = ()
     """
     from hydra import compose, initialize_config_dir
 
-    import experiments.common  # noqa: F401 - registers the typed run schema
+    from experiments import schemas
 
+    schemas.register()  # the apps' typed schemas, as the entry points register theirs
     with initialize_config_dir(version_base="1.3", config_dir=str(CONF), job_name="test"):
         return compose(config_name=config_name, overrides=list(overrides),
                        return_hydra_config=hydra_config)

@@ -40,7 +40,7 @@ def _metrics(path: Path) -> dict:
 def _execute(outdir: Path) -> None:
     from experiments.run import execute
 
-    execute(compose_config("config", [*OVERRIDES, f"+output_dir={outdir}"]))
+    execute(compose_config("config", [*OVERRIDES, f"output_dir={outdir}"]))
 
 
 @pytest.fixture(scope="module")

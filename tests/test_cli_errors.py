@@ -49,7 +49,12 @@ def refused(argv: list[str], config_name: str = "config") -> str:
 
 # (argv, substrings the message must contain)
 HYDRA_AND_VALUE_ERRORS = [
-    (["foo=1"], ["Unknown key 'foo'", "+foo=1", "strategy"]),
+    (["foo=1"], ["Unknown key 'foo'", "strategy", "experiments/schemas.py"]),
+    (["+nonsense_key=3"], ["Unknown key 'nonsense_key'", "'+nonsense_key=3'", "progress"]),
+    (["+strategy.stuff=3"], ["'strategy.stuff'", "Did you mean 'strategy.staff'"]),
+    (["++seed2=3"], ["Unknown key 'seed2'", "seed"]),
+    (["progress=maybe"], ["'progress'", "'maybe'", "true or false", "progress=true"]),
+    (["figures=perhaps"], ["'figures'", "true or false"]),
     (["strategy.trige=influence"], ["'strategy.trige'", "Did you mean 'strategy.triage'"]),
     (["scenario.brand.folowers=3"], ["'scenario.brand.folowers'", "followers"]),
     (["hydra.foo=1"], ["'hydra.foo'"]),
@@ -102,6 +107,43 @@ def test_valid_command_lines_pass_the_checks():
                  ["--cfg", "job", *SMALL], ["--help"]):
         run_app(lambda: calls.append(1), argv=argv)
     assert len(calls) == 6
+
+
+APPS = ("config", "compare", "replay", "calibrate", "sensitivity", "robustness", "figures")
+
+
+@pytest.mark.parametrize("config_name", APPS)
+@pytest.mark.parametrize("override", ["+nonsense_key=3", "nonsense_key=3", "+seed.x=1"])
+def test_every_app_refuses_unknown_top_level_keys(config_name, override):
+    key = override.lstrip("+").split("=")[0].split(".")[0]
+    text = refused([override], config_name)
+    assert f"Unknown key '{key}'" in text or f"'{key}'" in text, text
+    assert f"'{override}'" in text, text
+
+
+# (config name, argv, substrings the message must contain): every app's top-level keys are typed
+APP_TYPE_ERRORS = [
+    ("compare", ["replicates=abc"], ["'replicates'", "'abc'", "whole number", "replicates=20"]),
+    ("compare", ["progress=maybe"], ["'progress'", "true or false"]),
+    ("compare", ["baseline=[a,b]"], ["'baseline'", "a string"]),
+    ("compare", ["population.size=many"], ["'population.size'", "whole number"]),
+    ("replay", ["figures=perhaps"], ["'figures'", "true or false"]),
+    ("calibrate", ["apply=yes_please"], ["'apply'", "true or false"]),
+    ("sensitivity", ["sobol.second_order=both"], ["'sobol.second_order'", "true or false"]),
+    ("sensitivity", ["metrics=reach_negative"], ["'metrics'", "list"]),
+    ("robustness", ["replicates=1.5"], ["'replicates'", "whole number"]),
+    ("figures", ["animation.fps=x"], ["'animation.fps'", "'x'", "whole number", "animation.fps=4"]),
+    ("figures", ["animation.hours=long"], ["'animation.hours'", "a number"]),
+    ("config", ["resume=sometimes"], ["'resume'", "true or false"]),
+]
+
+
+@pytest.mark.parametrize(("config_name", "argv", "needles"), APP_TYPE_ERRORS,
+                         ids=[f"{c} {' '.join(a)}" for c, a, _ in APP_TYPE_ERRORS])
+def test_every_app_types_its_own_keys(config_name, argv, needles):
+    text = refused(argv, config_name)
+    for needle in needles:
+        assert needle in text, (needle, text)
 
 
 # (config name, argv, substrings the message must contain): the apps' own numeric settings
@@ -187,7 +229,7 @@ def test_bad_edge_list_is_refused_with_file_and_line(tmp_path, name, content, ne
 
     path = _write(tmp_path / name, content)
     out = tmp_path / "run"
-    cfg = _compose(["network=edgelist", f"network.path={path}", f"+output_dir={out}", *SMALL])
+    cfg = _compose(["network=edgelist", f"network.path={path}", f"output_dir={out}", *SMALL])
     err = io.StringIO()
     with redirect_stderr(err), pytest.raises(SystemExit) as info:
         execute(cfg)
@@ -211,13 +253,13 @@ def test_bad_parquet_edge_lists(tmp_path):
     for name, table, needle in cases:
         path = tmp_path / name
         pq.write_table(table, path)
-        cfg = _compose(["network=edgelist", f"network.path={path}", f"+output_dir={tmp_path / name}.out", *SMALL])
+        cfg = _compose(["network=edgelist", f"network.path={path}", f"output_dir={tmp_path / name}.out", *SMALL])
         err = io.StringIO()
         with redirect_stderr(err), pytest.raises(SystemExit) as info:
             execute(cfg)
         assert info.value.code == 2 and needle in err.getvalue() and name in err.getvalue(), err.getvalue()
     garbage = _write(tmp_path / "garbage.parquet", b"PAR1 not really")
-    cfg = _compose(["network=edgelist", f"network.path={garbage}", f"+output_dir={tmp_path / 'g'}", *SMALL])
+    cfg = _compose(["network=edgelist", f"network.path={garbage}", f"output_dir={tmp_path / 'g'}", *SMALL])
     err = io.StringIO()
     with redirect_stderr(err), pytest.raises(SystemExit) as info:
         execute(cfg)
@@ -230,7 +272,7 @@ def test_duplicates_and_self_loops_are_dropped_and_reported(tmp_path):
     lines = _ring() + "5 5\n9 9\n9 9\n" + "0 1\n0 1\n3 10\n"
     path = _write(tmp_path / "messy.txt", lines)
     out = tmp_path / "run"
-    cfg = _compose(["network=edgelist", f"network.path={path}", f"+output_dir={out}", *SMALL])
+    cfg = _compose(["network=edgelist", f"network.path={path}", f"output_dir={out}", *SMALL])
     stdout = io.StringIO()
     with redirect_stdout(stdout):
         execute(cfg)
@@ -256,6 +298,7 @@ def test_real_processes_exit_2_without_traceback_or_output(tmp_path):
     bad_edges = _write(tmp_path / "bad.txt", _ring() + "12 x\n")
     cases = [  # (arguments, text the error must hold, whether the run started, debug)
         (["foo=1"], "Unknown key 'foo'", False, False),
+        (["+nonsense_key=3"], "Unknown key 'nonsense_key'", False, False),
         (["-m", "seed=1,2", "strategy.listening_recall=0.5,1.5"], "'strategy.listening_recall'", False, False),
         (["network=edgelist", f"network.path={bad_edges}"], "bad.txt, line 121", True, False),
         (["--debug", "strategy.staff=-1"], "ConfigError", False, True),

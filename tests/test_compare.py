@@ -97,7 +97,7 @@ def compare_dir(tmp_path_factory):
     from experiments.compare import execute
 
     out = tmp_path_factory.mktemp("compare")
-    execute(compose_compare(TINY + [STRATEGIES, f"+output_dir={out}"]))
+    execute(compose_compare(TINY + [STRATEGIES, f"output_dir={out}"]))
     return out
 
 

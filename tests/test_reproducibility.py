@@ -49,7 +49,7 @@ def assert_same_results(a: Path, b: Path) -> None:
 def run_in_process(outdir: Path, extra: list[str] = ()) -> Path:
     from experiments.run import execute
 
-    execute(compose_config("config", [*OVERRIDES, *extra, f"+output_dir={outdir}"]))
+    execute(compose_config("config", [*OVERRIDES, *extra, f"output_dir={outdir}"]))
     return outdir
 
 

@@ -14,7 +14,7 @@ SMALL = ["population.size=3000", "scenario.horizon_h=12", "n_jobs=1", "progress=
 def study(tmp_path, *overrides: str):
     from experiments.robustness import execute
 
-    return execute(compose_config("robustness", [*SMALL, f"+output_dir={tmp_path}", *overrides]))
+    return execute(compose_config("robustness", [*SMALL, f"output_dir={tmp_path}", *overrides]))
 
 
 def test_regret_is_the_distance_to_the_best_strategy_of_each_future():

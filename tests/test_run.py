@@ -28,7 +28,7 @@ def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     cfg = compose_run([
         "strategy=fast_social_care", "population.size=8000", "scenario.horizon_h=24", "seed=3",
-        f"+output_dir={out}", "progress=false",
+        f"output_dir={out}", "progress=false",
     ])
     execute(cfg)
     return out

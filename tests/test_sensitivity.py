@@ -21,7 +21,7 @@ SMALL = ["population.size=3000", "scenario.horizon_h=12", "n_jobs=1", "progress=
 def analyse(tmp_path, *overrides: str):
     from experiments.sensitivity import execute
 
-    return execute(compose_config("sensitivity", [*SMALL, f"+output_dir={tmp_path}", *overrides]))
+    return execute(compose_config("sensitivity", [*SMALL, f"output_dir={tmp_path}", *overrides]))
 
 
 def test_morris_ranks_inputs_in_their_known_order(tmp_path):

@@ -1,4 +1,4 @@
-"""What a sweep spends outside its jobs: the checked sweeper, the pre-flight shortcut, the exit."""
+"""What a sweep spends outside its jobs: the checked sweeper and its grid, the pre-flight shortcut, the exit."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+import yaml
 from omegaconf import OmegaConf
 
-from experiments.common import _with_one_value_changed, preflight
+from experiments.common import preflight
+from experiments.hydra_adapter import grid_jobs
+from experiments.hydra_adapter import with_one_value_changed as _with_one_value_changed
 from hydra_plugins.socialcare_sim import checked_sweeper
 from tests.conftest import compose_config
 
@@ -62,6 +65,40 @@ def test_the_run_config_uses_the_checked_sweeper():
     cfg = compose_config("config", hydra_config=True)
     assert cfg.hydra.sweeper._target_.endswith("CheckedSweeper")
     assert cfg.hydra.sweeper.validate_every_job is False
+
+
+def test_grid_jobs_are_the_product_in_command_line_order():
+    jobs, swept = grid_jobs(["strategy=ignore,fast_social_care", "population.size=3000",
+                             "strategy.staff=range(1,3)", "seed=5,6"])
+    assert swept == ["strategy", "strategy.staff", "seed"]
+    assert jobs == [["strategy=" + s, "population.size=3000", f"strategy.staff={n}", f"seed={r}"]
+                    for s in ("ignore", "fast_social_care") for n in (1, 2) for r in (5, 6)]
+    # a key given twice keeps its first place and its last values
+    assert grid_jobs(["seed=1,2", "progress=0", "seed=7"])[0] == [["seed=7", "progress=0"]]
+
+
+def test_grid_jobs_refuse_an_interval_sweep():
+    with pytest.raises(ValueError, match="interval"):
+        grid_jobs(["diffusion.attention=interval(0.1,0.9)"])
+
+
+def test_the_sweeper_numbers_jobs_in_grid_order_in_batches(tmp_path):
+    """A real multirun in batches of three: job n of the sweep runs the n-th grid point."""
+    sweep = ["strategy.staff=1,3", "seed=range(2)"]
+    out = tmp_path / "sweep"
+    child = subprocess.run(
+        [sys.executable, "-m", "experiments.run", "-m", *sweep, "strategy=fast_social_care",
+         "population.size=3000", "scenario.horizon_h=2", "progress=false", "figures=false",
+         "hydra.sweeper.max_batch_size=3", f"hydra.sweep.dir={out}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert child.returncode == 0, child.stderr[-3000:]
+    expected, _ = grid_jobs([*sweep, "strategy=fast_social_care", "population.size=3000",
+                             "scenario.horizon_h=2", "progress=false", "figures=false"])
+    for num, job in enumerate(expected):
+        recorded = yaml.safe_load((out / str(num) / ".hydra" / "overrides.yaml").read_text())
+        assert recorded == job, num
+        assert (out / str(num) / "metrics.json").is_file()
+    assert (out / "multirun.yaml").is_file() and not (out / str(len(expected))).exists()
 
 
 @pytest.mark.parametrize("before, after", [

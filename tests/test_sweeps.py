@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from experiments.hydra_adapter import collect
+from sim.analysis.sweep import FAILED, MISSING, OK, complete_metrics, summarise
 from sim.outputs.io import INCOMPLETE
-from sim.analysis.sweep import FAILED, MISSING, OK, collect, complete_metrics, summarise
 from tests.conftest import ROOT, compose_config
 
 SMALL = ["population.size=3000", "scenario.horizon_h=12", "progress=false"]
@@ -194,7 +195,7 @@ def compose_run(overrides):
 def test_execute_skips_complete_runs_and_redoes_changed_or_broken_ones(tmp_path):
     from experiments.run import execute
 
-    base = ["strategy=fast_social_care", "figures=false", f"+output_dir={tmp_path}", *SMALL]
+    base = ["strategy=fast_social_care", "figures=false", f"output_dir={tmp_path}", *SMALL]
     first = execute(compose_run(base))
     metrics_file = tmp_path / "metrics.json"
     stamp = metrics_file.stat().st_mtime_ns

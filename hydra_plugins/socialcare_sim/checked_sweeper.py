@@ -1,23 +1,29 @@
-"""Hydra's basic sweeper without its second composition of every job.
+"""A grid sweeper on Hydra's public `Sweeper` base class, without a second composition of every job.
 
-Before a multirun starts, Hydra's `BasicSweeper` composes the config of every job of the sweep
-once, only to check that it composes; the launcher then composes each job again to run it. Our
-entry points already compose and check the command line before Hydra starts
+Hydra's basic sweeper composes the config of every job of a sweep once before the sweep starts,
+only to check that it composes; the launcher then composes each job again to run it. Our entry
+points already compose and check the command line before Hydra starts
 (`experiments.common.preflight`: every swept value, with the run's own value checks), so for a
-2x2x5 sweep of 1-second runs Hydra's check is 1.5 s of one core spent before the first job,
-while the other cores wait. `CheckedSweeper` is the basic sweeper (same job list, same order,
-same output directories) that skips that check when the pre-flight check has passed in this
-process. Outside our entry points, or with `hydra.sweeper.validate_every_job=true`, it checks every
-job as Hydra does.
+2x2x5 sweep of 1-second runs that check is 1.5 s of one core spent before the first job while
+the other cores wait. `CheckedSweeper` runs the same grid (same jobs, same order, same job numbers
+and directories, `multirun.yaml` in the sweep directory) and skips that check when the pre-flight
+check has passed in this process. Outside our entry points, or with
+`hydra.sweeper.validate_every_job=true`, it checks every batch as the `Sweeper` base class does.
+
+Hydra finds plugins only in the `hydra_plugins` package, hence this module's place. It uses
+public API only: `hydra.plugins.sweeper.Sweeper`, `hydra.core.plugins.Plugins` (to make the
+launcher) and `experiments.hydra_adapter.grid_jobs` (Hydra's public override parser).
 """
 
 import logging
 import os
 from dataclasses import dataclass
-from typing import Sequence
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
 
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
 from hydra.core.config_store import ConfigStore
+from hydra.plugins.sweeper import Sweeper
+from omegaconf import DictConfig, OmegaConf
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +43,14 @@ def command_line_checked() -> bool:
 
 
 @dataclass
-class CheckedSweeperConf(BasicSweeperConf):
-    """Settings of the checked sweeper: those of Hydra's basic sweeper, plus one switch."""
+class CheckedSweeperConf:
+    """Settings of the checked sweeper (those of Hydra's basic sweeper, plus one switch)."""
 
     _target_: str = "hydra_plugins.socialcare_sim.checked_sweeper.CheckedSweeper"
+    # jobs handed to the launcher at once (null: all); batches run one after another
+    max_batch_size: Optional[int] = None
+    # sweeps given in the config instead of the command line, e.g. {seed: "range(5)"}
+    params: Optional[Dict[str, str]] = None
     # true: compose every job before the sweep starts, as Hydra's basic sweeper does
     validate_every_job: bool = False
 
@@ -49,13 +59,31 @@ ConfigStore.instance().store(group="hydra/sweeper", name="checked", node=Checked
                              provider="socialcare-sim")
 
 
-class CheckedSweeper(BasicSweeper):
-    """The basic sweeper; it trusts the entry point's pre-flight check instead of composing twice."""
+class CheckedSweeper(Sweeper):
+    """A grid sweep; it trusts the entry point's pre-flight check instead of composing twice."""
 
-    def __init__(self, max_batch_size: int | None = None, params: dict[str, str] | None = None,
+    def __init__(self, max_batch_size: Optional[int] = None,
+                 params: Optional[Dict[str, str]] = None,
                  validate_every_job: bool = False) -> None:
-        super().__init__(max_batch_size=max_batch_size, params=params)
+        super().__init__()
+        if max_batch_size is not None and max_batch_size < 1 and max_batch_size != -1:
+            raise ValueError(f"hydra.sweeper.max_batch_size={max_batch_size}: give a positive "
+                             "number of jobs, or null for all at once")
+        self.max_batch_size = None if max_batch_size == -1 else max_batch_size
+        self.params = dict(params or {})
         self.validate_every_job = validate_every_job
+        self.hydra_context: Any = None
+        self.config: Optional[DictConfig] = None
+        self.launcher: Any = None
+
+    def setup(self, *, hydra_context: Any, task_function: Any, config: DictConfig) -> None:
+        """Keep the context and make the configured launcher."""
+        from hydra.core.plugins import Plugins
+
+        self.hydra_context = hydra_context
+        self.config = config
+        self.launcher = Plugins.instance().instantiate_launcher(
+            hydra_context=hydra_context, task_function=task_function, config=config)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         """Compose every job of the batch, unless the pre-flight check already covered the sweep."""
@@ -64,3 +92,24 @@ class CheckedSweeper(BasicSweeper):
                       "them twice", len(batch))
             return
         super().validate_batch_is_legal(batch)
+
+    def sweep(self, arguments: List[str]) -> Any:
+        """Launch the grid of `params` and `arguments` batch by batch; the launchers' returns."""
+        from experiments.hydra_adapter import grid_jobs
+
+        assert self.config is not None and self.launcher is not None
+        lines = [f"{k}={v}" for k, v in self.params.items()] + list(arguments)
+        jobs, _ = grid_jobs(lines, config_loader=self.hydra_context.config_loader)
+        sweep_dir = Path(self.config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+        size = self.max_batch_size or max(len(jobs), 1)
+        returns = []
+        for start in range(0, len(jobs), size):
+            batch = jobs[start:start + size]
+            self.validate_batch_is_legal(batch)
+            results = self.launcher.launch(batch, initial_job_idx=start)
+            for result in results:
+                _ = result.return_value  # raises the job's error, as Hydra's sweepers do
+            returns.append(results)
+        return returns

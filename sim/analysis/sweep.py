@@ -5,6 +5,8 @@ A Hydra multirun writes one job directory per run (`<sweep dir>/<job num>/`) hol
 interface contract. A run is complete when `metrics.json` is there, the INCOMPLETE marker of
 `sim.outputs.io` is not, every result file exists, and the config hash and seed recorded in the metrics'
 provenance match the run's own config. Anything else is redone on a rerun and reported as failed.
+This module reads those files and imports no Hydra: the override lines (`strategy.staff=4`, the
+sweep of `multirun.yaml`) are read by an `OverrideReader`, Hydra's in `experiments/hydra_adapter.py`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Protocol, Sequence
 
 import pandas as pd
 import yaml
@@ -66,45 +68,51 @@ def run_config_hash(config: dict[str, Any]) -> tuple[str, int]:
     return config_hash(rc.to_dict()), rc.seed
 
 
-def parse_overrides(overrides: Sequence[str]) -> list[Any]:
-    """Hydra's own parse of override strings (key, value, whether it sweeps)."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
+class OverrideReader(Protocol):
+    """Reads a launcher's override lines; `experiments.hydra_adapter.HydraOverrides` reads Hydra's."""
 
-    return OverridesParser.create().parse_overrides(list(overrides))
+    def values(self, lines: Sequence[str]) -> dict[str, Any]:
+        """{key: typed value} of plain overrides such as `strategy.staff=4`."""
 
-
-def override_values(overrides: Sequence[str]) -> dict[str, Any]:
-    """{key: typed value} of plain (non-sweep) overrides such as `strategy.staff=4`."""
-    values = {}
-    for o in parse_overrides(overrides):
-        value = o.value()
-        if isinstance(value, (list, dict)):
-            value = str(value)
-        values[o.key_or_group] = value
-    return values
+    def expand(self, task: Sequence[str]) -> tuple[list[list[str]], list[str]] | None:
+        """(override lists in job order, swept keys) of a sweep's task, or None if unknown."""
 
 
-def planned_sweep(sweep_dir: str | Path) -> tuple[list[list[str]], list[str]] | None:
+class PlainOverrides:
+    """A reader without a launcher: `key=value` with the value read as YAML; plans no jobs."""
+
+    def values(self, lines: Sequence[str]) -> dict[str, Any]:
+        """{key: value} with YAML's typing of each value."""
+        out = {}
+        for line in lines:
+            key, _, text = line.lstrip("+~").partition("=")
+            try:
+                value = yaml.safe_load(text) if text else None
+            except yaml.YAMLError:
+                value = text
+            out[key] = str(value) if isinstance(value, (list, dict)) else value
+        return out
+
+    def expand(self, task: Sequence[str]) -> tuple[list[list[str]], list[str]] | None:
+        """None: the jobs on disk are the plan."""
+        return None
+
+
+def planned_sweep(sweep_dir: str | Path,
+                  reader: OverrideReader) -> tuple[list[list[str]], list[str]] | None:
     """The jobs a multirun was asked to run, from its `multirun.yaml`, and the swept keys.
 
     Returns:
         (override lists in job order, swept keys), or None if the directory holds no
-        multirun.yaml or the sweep was not a plain grid (another sweeper).
+        multirun.yaml or `reader` cannot expand its sweep (not a plain grid).
     """
     path = Path(sweep_dir) / "multirun.yaml"
     if not path.is_file():
         return None
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     task = (((data.get("hydra") or {}).get("overrides") or {}).get("task")) or []
-    try:
-        parsed = parse_overrides(task)
-        jobs = BasicSweeper.split_arguments(parsed, None)[0]
-    except Exception:  # noqa: BLE001 - a sweep this module cannot expand: use what is on disk
-        return None
-    swept = [o.key_or_group for o in parsed if o.is_sweep_override()]
-    return [list(j) for j in jobs], swept
+    plan = reader.expand([str(t) for t in task])
+    return None if plan is None else ([list(j) for j in plan[0]], list(plan[1]))
 
 
 @dataclass
@@ -203,11 +211,16 @@ def _numeric_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def collect(sweep_dir: str | Path) -> SweepTable:
+def collect(sweep_dir: str | Path, reader: OverrideReader | None = None) -> SweepTable:
     """Gather every run of a multirun directory into one tidy table.
 
     One row per planned or found run: `job`, the swept values (one column per swept key, typed),
     `seed`, `status` (ok / failed / missing), every metric, `config_hash` and `dir`.
+
+    Args:
+        sweep_dir: the multirun directory.
+        reader: reads the override lines (`experiments.hydra_adapter.collect` passes Hydra's
+            parser); without one, values are read as YAML and only the runs on disk are listed.
 
     Raises:
         FileNotFoundError: `sweep_dir` does not exist or holds neither runs nor a multirun.yaml.
@@ -216,8 +229,9 @@ def collect(sweep_dir: str | Path) -> SweepTable:
     if not sweep_dir.is_dir():
         raise FileNotFoundError(f"'{sweep_dir}' is not a directory: give the multirun directory "
                                 f"(hydra.sweep.dir, e.g. results/multirun/<date>/<time>).")
+    reader = reader or PlainOverrides()
     found = find_jobs(sweep_dir)
-    plan = planned_sweep(sweep_dir)
+    plan = planned_sweep(sweep_dir, reader)
     if not found and plan is None:
         raise FileNotFoundError(f"'{sweep_dir}' holds no runs (no */.hydra/overrides.yaml) and no "
                                 f"multirun.yaml: is it the directory of a multirun?")
@@ -225,15 +239,16 @@ def collect(sweep_dir: str | Path) -> SweepTable:
     if plan is not None:
         planned, swept = plan
     else:
-        planned, swept = [j.overrides for j in found], _varying_keys([j.overrides for j in found])
+        planned = [j.overrides for j in found]
+        swept = _varying_keys([j.overrides for j in found], reader)
     rows, problems, seen = [], [], set()
     for num, overrides in enumerate(planned):
         job = by_overrides.get(tuple(overrides))
-        rows.append(_row(num, overrides, job, sweep_dir, problems))
+        rows.append(_row(num, overrides, job, sweep_dir, problems, reader))
         seen.add(tuple(overrides))
     for job in found:  # runs on disk the plan does not list (e.g. from an earlier, other sweep)
         if tuple(job.overrides) not in seen:
-            rows.append(_row(job.num, job.overrides, job, sweep_dir, problems))
+            rows.append(_row(job.num, job.overrides, job, sweep_dir, problems, reader))
     table = pd.DataFrame(rows)
     metric_cols = sorted({k for r in rows for k in r if k.startswith("m:")})
     lead = ["job", *[k for k in swept if k != "seed"], "seed", "status"]
@@ -243,8 +258,8 @@ def collect(sweep_dir: str | Path) -> SweepTable:
 
 
 def _row(num: int | None, overrides: list[str], job: JobDir | None, sweep_dir: Path,
-         problems: list) -> dict[str, Any]:
-    row: dict[str, Any] = {"job": num, **override_values(overrides)}
+         problems: list, reader: OverrideReader) -> dict[str, Any]:
+    row: dict[str, Any] = {"job": num, **reader.values(overrides)}
     if job is None:
         row.update(status=MISSING, dir=None, note="never started")
         problems.append((MISSING, " ".join(overrides), "never started"))
@@ -261,10 +276,10 @@ def _row(num: int | None, overrides: list[str], job: JobDir | None, sweep_dir: P
     return row
 
 
-def _varying_keys(override_lists: Iterable[list[str]]) -> list[str]:
+def _varying_keys(override_lists: Iterable[list[str]], reader: OverrideReader) -> list[str]:
     values: dict[str, set] = {}
     for overrides in override_lists:
-        for key, value in override_values(overrides).items():
+        for key, value in reader.values(overrides).items():
             values.setdefault(key, set()).add(repr(value))
     return [k for k, v in values.items() if len(v) > 1]
 

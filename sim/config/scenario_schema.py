@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sim.config.fields import param, section
 
@@ -203,7 +204,7 @@ class ScenarioConfig:
     )
     # settings: dotted keys of the settings sections (sim.config.sections) that replace the
     # library defaults in this scenario; any value set explicitly still wins
-    settings: dict[str, float] = param({}, doc="model parameters the scenario sets", kind="table")
+    settings: dict[str, Any] = param({}, doc="model parameters the scenario sets", kind="table")
     warmup_h: float = param(
         168.0,
         doc="real workload the desk works before the start (0: none)",

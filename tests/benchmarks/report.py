@@ -116,17 +116,22 @@ def sweep_table(df: pd.DataFrame) -> tuple[list[str], dict]:
     g = df[df.group == "sweep-speedup"]
     if g.empty:
         return [], {}
-    lines = ["| sweep | round | serial (basic launcher) | all cores (`hydra/launcher=cores`) | speed-up |",
-             "|---|---:|---:|---:|---:|"]
+    lines = ["| sweep | round | serial (basic launcher) | all cores (`hydra/launcher=cores`) | speed-up "
+             "| grid (`experiments.compare`) | speed-up |", "|---|---:|---:|---:|---:|---:|---:|"]
     notes, summary = [], {}
     for _, r in g.iterrows():
         name = "full size (1,000,000 people)" if "population.size=1000000" in r.sweep else "default (100,000 people)"
-        pairs = list(zip(r.serial_s, r.cores_s))
-        lines += [f"| {name} | {i + 1} | {s:.1f} s | {c:.1f} s | {s / c:.2f}x |" for i, (s, c) in enumerate(pairs)]
+        grid = list(r.grid_s) if isinstance(r.get("grid_s"), (list, tuple)) else [float("nan")] * len(r.serial_s)
+        rows = list(zip(r.serial_s, r.cores_s, grid))
+        lines += [f"| {name} | {i + 1} | {s:.1f} s | {c:.1f} s | {s / c:.2f}x | {d:.1f} s | {s / d:.2f}x |"
+                  for i, (s, c, d) in enumerate(rows)]
         notes.append(f"- `{r.sweep}`: {int(r.jobs)} jobs on {int(r.cpus)} CPUs, median speed-up "
-                     f"{r.speedup_median:.2f}x")
+                     f"{r.speedup_median:.2f}x on all cores, "
+                     f"{float(r.get('grid_speedup_median', float('nan'))):.2f}x as one grid")
         summary[name] = {"jobs": int(r.jobs), "cpus": int(r.cpus), "serial_s": list(r.serial_s),
-                         "cores_s": list(r.cores_s), "speedup_median": float(r.speedup_median)}
+                         "cores_s": list(r.cores_s), "grid_s": grid,
+                         "speedup_median": float(r.speedup_median),
+                         "grid_speedup_median": float(r.get("grid_speedup_median", float("nan")))}
     return lines + [""] + notes, summary
 
 

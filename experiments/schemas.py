@@ -1,0 +1,275 @@
+"""Typed schemas of the apps' primary configs, registered in Hydra's ConfigStore.
+
+Every primary config in conf/ lists `schema: <app>` first in its defaults. The schema is a
+dataclass holding every key the app reads, the run sections included (typed with the library's
+own dataclasses of `sim.config.schema`), so Hydra refuses an unknown key or a value of the wrong
+type at composition, and `check_keys` refuses keys added with `+` that the schema does not know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, Optional, get_args, get_origin, get_type_hints
+
+from sim.config.schema import (
+    DiffusionConfig, NetworkConfig, OpinionConfig, PopulationConfig, ScenarioConfig, StrategyConfig,
+)
+
+
+@dataclass
+class ParameterRange:
+    """One input of a sensitivity or robustness study: a dotted config key and its range."""
+
+    key: str = ""
+    low: float = 0.0
+    high: float = 1.0
+
+
+@dataclass
+class ParameterSet:
+    """A file of conf/sensitivity/: named parameter ranges."""
+
+    name: str = "default"
+    description: str = ""
+    parameters: list[ParameterRange] = field(default_factory=list)
+
+
+@dataclass
+class Objective:
+    """A metric a robustness study ranks strategies on, and which way is better."""
+
+    metric: str = "reach_negative"
+    better: str = "lower"
+
+
+@dataclass
+class Morris:
+    """Morris screening settings."""
+
+    trajectories: int = 10
+    levels: int = 4
+
+
+@dataclass
+class Sobol:
+    """Sobol index settings."""
+
+    n: int = 64
+    second_order: bool = False
+
+
+@dataclass
+class Sla:
+    """The service level a staffing search must meet."""
+
+    minutes: float = 60.0
+    share: float = 0.8
+    max_staff: int = 60
+
+
+@dataclass
+class Animation:
+    """The animated GIF of the teaching figures."""
+
+    enabled: bool = True
+    hours: float = 24.0
+    frame_min: float = 30.0
+    fps: int = 4
+    dpi: int = 72
+
+
+@dataclass
+class AppSchema:
+    """Keys every app has: the root seed and where the compose API writes."""
+
+    seed: int = 1
+    output_dir: Optional[str] = None  # the compose API sets it; None: Hydra's run directory
+
+
+@dataclass
+class ModelSections:
+    """The run sections an app may change besides scenario and strategy."""
+
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    population: PopulationConfig = field(default_factory=PopulationConfig)
+    diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
+    opinion: OpinionConfig = field(default_factory=OpinionConfig)
+
+
+@dataclass
+class RunSchema(AppSchema, ModelSections):
+    """`experiments.run` (conf/config.yaml): one run."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    strategy: StrategyConfig = field(default_factory=StrategyConfig)
+    progress: bool = True
+    figures: bool = True
+    resume: bool = True
+
+
+@dataclass
+class CompareSchema(AppSchema, ModelSections):
+    """`experiments.compare`: strategies x replicates (no `strategy` section: a list instead)."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    replicates: int = 20
+    strategies: Any = "all"  # "all", a preset name, or a list of preset names and YAML paths
+    baseline: str = "ignore"
+    n_jobs: int = -1
+    progress: bool = True
+    figures: bool = True
+
+
+@dataclass
+class ReplaySchema(AppSchema):
+    """`experiments.replay`: documented cases against their figures."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    scenarios: str = "all"
+    replicates: Optional[int] = None
+    size: Optional[int] = None
+    n_jobs: int = 2
+    figures: bool = True
+
+
+@dataclass
+class CalibrateSchema(AppSchema):
+    """`experiments.calibrate`: fit a scenario's free parameters (or its staffing)."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    scenarios: Optional[str] = None
+    replicates: Optional[int] = None
+    size: Optional[int] = None
+    maxiter: int = 8
+    popsize: int = 6
+    stop_loss: float = 0.02
+    max_evals: int = 80
+    n_jobs: int = 2
+    apply: bool = False
+    figures: bool = True
+    staffing: bool = False
+    sla: Sla = field(default_factory=Sla)
+
+
+@dataclass
+class SensitivitySchema(AppSchema, ModelSections):
+    """`experiments.sensitivity`: Morris or Sobol over conf/sensitivity/<set>.yaml."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    strategy: StrategyConfig = field(default_factory=StrategyConfig)
+    sensitivity: ParameterSet = field(default_factory=ParameterSet)
+    method: str = "morris"
+    metrics: list[str] = field(default_factory=lambda: ["reach_negative"])
+    replicates: int = 2
+    morris: Morris = field(default_factory=Morris)
+    sobol: Sobol = field(default_factory=Sobol)
+    sample_seed: int = 1
+    n_jobs: int = -1
+    progress: bool = True
+    figures: bool = True
+
+
+@dataclass
+class RobustnessSchema(AppSchema, ModelSections):
+    """`experiments.robustness`: every strategy over the same sampled futures."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    strategy: StrategyConfig = field(default_factory=StrategyConfig)
+    sensitivity: ParameterSet = field(default_factory=ParameterSet)
+    strategies: Any = "all"  # "all" or a list of preset names
+    samples: int = 32
+    replicates: int = 2
+    objectives: list[Objective] = field(default_factory=list)
+    sample_seed: int = 1
+    n_jobs: int = -1
+    progress: bool = True
+    figures: bool = True
+
+
+@dataclass
+class FiguresSchema(AppSchema, ModelSections):
+    """`experiments.figures`: teaching figures of one scenario."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    strategy: StrategyConfig = field(default_factory=StrategyConfig)
+    compare_with: Optional[str] = "ignore"
+    animation: Animation = field(default_factory=Animation)
+
+
+# the schema of each primary config of conf/ (the name is the one its defaults list uses)
+SCHEMAS: dict[str, type] = {
+    "config": RunSchema, "compare": CompareSchema, "replay": ReplaySchema,
+    "calibrate": CalibrateSchema, "sensitivity": SensitivitySchema,
+    "robustness": RobustnessSchema, "figures": FiguresSchema,
+}
+SCHEMA_NAMES = {"config": "run"}  # conf/config.yaml uses `schema: run`
+
+
+_REGISTERED: set[str] = set()
+
+
+def register(*config_names: str) -> None:
+    """Store apps' schemas as `schema/<app>` (package _global_) in Hydra's ConfigStore.
+
+    Args:
+        config_names: primary configs whose schemas to store (none: all). Each schema is stored
+            once per process (it takes about 10 ms); Hydra's launchers hand the ConfigStore to
+            their job processes, so those need not store it again.
+    """
+    from hydra.core.config_store import ConfigStore
+
+    store = ConfigStore.instance()
+    for config_name in config_names or tuple(SCHEMAS):
+        cls = SCHEMAS.get(config_name)
+        if cls is None or config_name in _REGISTERED:
+            continue
+        store.store(group="schema", name=SCHEMA_NAMES.get(config_name, config_name),
+                    package="_global_", node=cls)
+        _REGISTERED.add(config_name)
+
+
+def declared_type(schema: type, key: str) -> tuple[Any, bool] | None:
+    """(type, whether null is allowed) of a dotted key in a schema; None if it declares no such key.
+
+    List items are addressed by index (`scenario.incidents.0.severity`).
+    """
+    cls: Any = schema
+    declared: Any = None
+    optional = False
+    for part in key.split("."):
+        if part.isdigit() and get_origin(declared) is list:
+            declared, optional = get_args(declared)[0], False
+            cls = declared
+            continue
+        if not (isinstance(cls, type) and is_dataclass(cls)):
+            return None
+        hints = get_type_hints(cls)
+        if part not in {f.name for f in fields(cls)}:
+            return None
+        declared, optional = hints[part], False
+        if get_origin(declared) is Optional or type(None) in get_args(declared):
+            optional = True
+            declared = next(a for a in get_args(declared) if a is not type(None))
+        cls = declared
+    return declared, optional
+
+
+def check_keys(cfg: Any, config_name: str) -> None:
+    """Refuse keys a composed config holds that its app's schema does not declare.
+
+    Hydra adds a key written with `+` even where the schema has none; merging the config onto
+    the schema (Hydra's own node left out) finds it.
+
+    Raises:
+        omegaconf.errors.ConfigKeyError: naming the first unknown key.
+    """
+    from omegaconf import OmegaConf
+
+    schema = SCHEMAS.get(config_name)
+    if schema is None:
+        return
+    data = OmegaConf.to_container(cfg, resolve=False)
+    data.pop("hydra", None)
+    OmegaConf.merge(OmegaConf.structured(schema), data)

@@ -1,0 +1,82 @@
+"""Typed schemas of the apps' primary configs, and the line between Hydra and the library."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+import yaml
+
+from experiments import schemas
+from sim.analysis.sweep import PlainOverrides
+from tests.conftest import CONF, ROOT, compose_config
+
+
+def test_every_primary_config_lists_its_schema_first():
+    # optional: a plain compose that never imported experiments (sim/viz/presets.py) still works,
+    # untyped; every entry point imports experiments.common, which registers the schemas
+    primaries = sorted(p.stem for p in CONF.glob("*.yaml"))
+    assert primaries == sorted(schemas.SCHEMAS)
+    for name in primaries:
+        defaults = yaml.safe_load((CONF / f"{name}.yaml").read_text())["defaults"]
+        assert defaults[0] == {"optional schema": schemas.SCHEMA_NAMES.get(name, name)}, name
+
+
+@pytest.mark.parametrize("config_name", sorted(schemas.SCHEMAS))
+def test_the_schema_declares_every_key_of_the_composed_config(config_name):
+    cfg = compose_config(config_name)
+    schemas.check_keys(cfg, config_name)  # raises on a key the schema lacks
+    assert set(cfg) <= {f for f in schemas.SCHEMAS[config_name].__dataclass_fields__}
+
+
+@pytest.mark.parametrize("config_name", sorted(schemas.SCHEMAS))
+def test_an_entry_point_registers_its_schema_before_composing(config_name):
+    code = ("import sys; from hydra.core.config_store import ConfigStore; "
+            "from experiments.common import run_app; "
+            f"run_app(lambda: None, config_name={config_name!r}, check=None, argv=['--cfg', 'job']);"
+            "print(sorted(ConfigStore.instance().list('schema')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str([f"{schemas.SCHEMA_NAMES.get(config_name, config_name)}.yaml"])
+
+
+def test_a_key_added_with_plus_is_found():
+    from omegaconf.errors import ConfigKeyError
+
+    cfg = compose_config("compare", ["+nonsense_key=3"])  # Hydra itself lets it in
+    with pytest.raises(ConfigKeyError, match="nonsense_key"):
+        schemas.check_keys(cfg, "compare")
+
+
+@pytest.mark.parametrize(("schema", "key", "expected"), [
+    (schemas.RunSchema, "seed", (int, False)),
+    (schemas.RunSchema, "strategy.staff", (int, False)),
+    (schemas.RunSchema, "scenario.incidents.0.severity", (float, False)),
+    (schemas.ReplaySchema, "replicates", (int, True)),
+    (schemas.CalibrateSchema, "sla.share", (float, False)),
+    (schemas.FiguresSchema, "compare_with", (str, True)),
+    (schemas.RunSchema, "nonsense", None),
+    (schemas.RunSchema, "strategy.nonsense", None),
+])
+def test_declared_type_of_a_dotted_key(schema: type, key: str, expected: Any):
+    assert schemas.declared_type(schema, key) == expected
+
+
+def test_the_sweep_table_module_imports_no_hydra():
+    code = ("import sys, sim.analysis.sweep; "
+            "print(sorted(m for m in sys.modules if m == 'hydra' or m.startswith('hydra.')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_plain_override_values_are_typed_as_yaml():
+    values = PlainOverrides().values(["strategy.staff=4", "strategy=ignore", "+x.y=0.5",
+                                      "figures=false", "seed=[1,2]"])
+    assert values == {"strategy.staff": 4, "strategy": "ignore", "x.y": 0.5, "figures": False,
+                      "seed": "[1, 2]"}
+    assert PlainOverrides().expand(["seed=1,2"]) is None
