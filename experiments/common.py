@@ -117,7 +117,7 @@ def user_errors(outdir: str | os.PathLike | None = None) -> Iterator[None]:
 
 def run_config(cfg: DictConfig) -> RunConfig:
     """The checked RunConfig inside a composed Hydra config."""
-    return RunConfig.from_dict(OmegaConf.to_container(cfg, resolve=True))
+    return RunConfig.from_dict(resolved(cfg))
 
 
 def check_run(cfg: DictConfig) -> RunConfig:
@@ -145,9 +145,9 @@ def output_dir(cfg: DictConfig) -> Path:
 
 def resolved(cfg: DictConfig) -> dict[str, Any]:
     """The composed config as plain data without Hydra's own node."""
-    data = OmegaConf.to_container(cfg, resolve=True)
+    data = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
     data.pop("hydra", None)
-    return data
+    return schemas.strip_unset(data)  # run sections: only what a preset or override set
 
 
 # ---------------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def execute(cfg: DictConfig) -> dict[str, float]:
             return {k: v for k, v in done.items() if k != "provenance"}
     with incomplete_marker(outdir), user_errors(outdir):  # marked INCOMPLETE until all is written
         result = run(rc, progress=bool(cfg.get("progress", True)))
-        result.config = resolved(cfg)
+        result.config = {**resolved(cfg), **rc.to_dict()}  # app keys and every checked value
         if cfg.get("figures", True):
             from sim.viz.timeline import save_figure, timeline_figure
 

@@ -8,12 +8,56 @@ type at composition, and `check_keys` refuses keys added with `+` that the schem
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+import functools
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass, make_dataclass
 from typing import Any, Optional, get_args, get_origin, get_type_hints
 
-from sim.config.schema import (
-    DiffusionConfig, NetworkConfig, OpinionConfig, PopulationConfig, ScenarioConfig, StrategyConfig,
-)
+from sim.config import schema as library
+
+UNSET = "???"  # OmegaConf's mark of a typed key that nothing set
+
+
+@functools.cache
+def unset(cls: type) -> type:
+    """`cls` with the same typed fields, none of them set (nested sections likewise).
+
+    The run sections of every schema are of this kind: Hydra still checks names and types, but
+    a value counts as set only where a preset, the primary config or the command line set it, so
+    a scenario's `settings` fill in what nobody set (`RunConfig.from_dict`), and the library's
+    defaults fill in the rest.
+    """
+    hints = get_type_hints(cls)
+    spec = []
+    for f in fields(cls):
+        kind = hints[f.name]
+        if isinstance(kind, type) and is_dataclass(kind):
+            mirror = unset(kind)
+            spec.append((f.name, mirror, field(default_factory=mirror)))
+        else:
+            spec.append((f.name, kind, field(default=UNSET)))
+    return make_dataclass(f"Unset{cls.__name__}", spec)
+
+
+def strip_unset(data: Any) -> Any:
+    """Plain data without the keys nothing set."""
+    if isinstance(data, dict):
+        return {k: strip_unset(v) for k, v in data.items() if not _is_unset(v)}
+    if isinstance(data, list):
+        return [strip_unset(v) for v in data]
+    return data
+
+
+def _is_unset(value: Any) -> bool:
+    return value == UNSET or (isinstance(value, dict) and value != {} and all(
+        _is_unset(v) for v in value.values()))
+
+
+ScenarioConfig = unset(library.ScenarioConfig)
+StrategyConfig = unset(library.StrategyConfig)
+NetworkConfig = unset(library.NetworkConfig)
+PopulationConfig = unset(library.PopulationConfig)
+DiffusionConfig = unset(library.DiffusionConfig)
+OpinionConfig = unset(library.OpinionConfig)
 
 
 @dataclass

@@ -80,3 +80,33 @@ def test_plain_override_values_are_typed_as_yaml():
     assert values == {"strategy.staff": 4, "strategy": "ignore", "x.y": 0.5, "figures": False,
                       "seed": "[1, 2]"}
     assert PlainOverrides().expand(["seed=1,2"]) is None
+
+
+@pytest.mark.parametrize("config_name", ["config", "sensitivity", "figures"])
+def test_a_scenarios_settings_reach_the_run_under_the_typed_schema(config_name):
+    """The schema types every key but sets none, so `scenario.settings` still fill in the rest."""
+    from experiments.common import run_config
+
+    schemas.register(config_name)
+    rc = run_config(compose_config(config_name, ["scenario=united_breaks_guitars"]))
+    assert rc.diffusion.max_age_h == 504  # united_breaks_guitars: settings diffusion.max_age_h
+    explicit = run_config(compose_config(config_name, ["scenario=united_breaks_guitars",
+                                                       "diffusion.max_age_h=50"]))
+    assert explicit.diffusion.max_age_h == 50  # a value set on the command line still wins
+
+
+def test_every_preset_composes_and_validates_in_every_app():
+    from experiments.common import run_config
+    from sim.config import presets
+
+    for config_name in schemas.SCHEMAS:
+        schemas.register(config_name)
+        for scenario in presets.names("scenario"):
+            cfg = compose_config(config_name, [f"scenario={scenario}"])
+            if "strategy" in cfg:
+                for strategy in presets.names("strategy"):
+                    run_config(compose_config(config_name, [f"scenario={scenario}",
+                                                            f"strategy={strategy}"]))
+            else:
+                data = dict(cfg)
+                assert data["scenario"]["name"] == scenario
