@@ -1,9 +1,9 @@
 """Fit a scenario's free parameters to its documented targets.
 
-The loss of a candidate is `sim.analysis.targets.loss`: the mean squared miss of the replicate means, in
-units of each target's tolerance (below 1 means inside the band). Every candidate runs the same
-replicate seeds (common random numbers), so two candidates differ only by their parameters and
-the loss surface is not re-drawn at each evaluation. The optimiser is SciPy's
+The loss of a candidate is `sim.analysis.targets.loss`: the mean squared miss of the replicate
+means, in units of each target's tolerance (below 1 means inside the band). Every candidate runs
+the same replicate seeds (common random numbers), so two candidates differ only by their
+parameters and the loss surface is not re-drawn at each evaluation. The optimiser is SciPy's
 `differential_evolution` (a population-based global optimiser that needs no gradients and
 tolerates the small steps keyed draws make in the loss), on bounds from the scenario's `free:`
 list; a parameter whose bounds span a factor of 10 or more is searched on a log scale. Differential
@@ -353,7 +353,8 @@ def staff_for_sla(
     same seeds for every staff level).
 
     Returns:
-        (staff, table of the levels tried with their mean share); staff is None if even `high` misses.
+        (staff, table of the levels tried with their mean share); staff is None if even `high`
+        misses.
     """
     tried: dict[int, float] = {}
 

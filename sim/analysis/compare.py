@@ -58,7 +58,7 @@ class Comparison:
     scale: float
 
     def summary(self) -> pd.DataFrame:
-        """Means, CIs and paired differences vs the baseline, plus cost per 1,000 averted and ROI."""
+        """Means, CIs, paired differences vs the baseline, cost per 1,000 averted and ROI."""
         table = summarise(self.runs, SUMMARY_METRICS, self.baseline)
         return pd.concat([table, value_of_response(self.runs, self.baseline)], ignore_index=True)
 
@@ -76,7 +76,7 @@ def strategy_configs(
 
 
 def first_response_times(events: pd.DataFrame) -> pd.DataFrame:
-    """Per complainer: minutes from their first complaint to the first public answer (NaN if none)."""
+    """Per complainer: minutes from the first complaint to the first public answer (NaN if none)."""
     posts = events[events["post_id"] >= 0]
     complaints = posts[posts["kind"] == "complaint"]
     first = complaints.groupby("author")["t_min"].min()
@@ -224,9 +224,9 @@ def summary_markdown(summary: pd.DataFrame, comparison: Comparison, title: str =
         "",
         f"## Paired difference vs {base}",
         "",
-        f"Strategy minus {base} in the same replicate, mean [95% CI]. Negative reach and revenue at "
-        "risk: lower is better. Cost per 1,000 negative impressions averted and ROI = (revenue at "
-        "risk saved - extra cost) / extra cost are ratios of the mean paired differences.",
+        f"Strategy minus {base} in the same replicate, mean [95% CI]. Negative reach and revenue "
+        "at risk: lower is better. Cost per 1,000 negative impressions averted and ROI = (revenue "
+        "at risk saved - extra cost) / extra cost are ratios of the mean paired differences.",
         "",
     ]
     rows = []
@@ -271,12 +271,13 @@ def console_table(summary: pd.DataFrame, comparison: Comparison) -> str:
     ]
     rows = []
     for name in comparison.strategies:
-        g = lambda metric, col="mean": s.loc[(name, metric), col]  # noqa: E731
+        g = lambda metric, col="mean", name=name: s.loc[(name, metric), col]  # noqa: E731
         diff = (
             ""
             if name == base
             else (
-                f"{g('reach_negative_scaled', 'diff'):+,.0f} [{g('reach_negative_scaled', 'diff_ci_low'):+,.0f}, "
+                f"{g('reach_negative_scaled', 'diff'):+,.0f} "
+                f"[{g('reach_negative_scaled', 'diff_ci_low'):+,.0f}, "
                 f"{g('reach_negative_scaled', 'diff_ci_high'):+,.0f}]"
             )
         )

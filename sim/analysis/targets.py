@@ -131,7 +131,7 @@ def mean_ci(values: Sequence[float], level: float = LEVEL) -> tuple[float, float
 
 
 def median_ci(values: Sequence[float], level: float = LEVEL) -> tuple[float, float, float, int]:
-    """Median and its distribution-free interval (order statistics, binomial), of the finite values."""
+    """Median and its distribution-free (order statistics, binomial) interval of finite values."""
     x = np.sort(np.asarray(values, dtype=float))
     x = x[np.isfinite(x)]
     n = int(x.size)

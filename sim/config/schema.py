@@ -128,7 +128,7 @@ def apply_scenario_settings(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _locate(data: Any, leaf: str, value: Any, prefix: str = "") -> str | None:
-    """The dotted path of the first key named `leaf` holding `value` in nested data ([i] for lists)."""
+    """The dotted path of the first key named `leaf` holding `value` in nested data ([i]: lists)."""
     items = (
         data.items()
         if isinstance(data, dict)

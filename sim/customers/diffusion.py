@@ -3,14 +3,14 @@
 A post by author `a` is offered to a's followers. Follower `v` sees it with probability
 `attention * activity[v] * visibility`, after a lognormal delay (median `view_delay_median_min`,
 shorter for trendsetters and amplifiers); a post older than `max_age_h` is no longer seen. Seen
-posts count impressions and unique reach by valence, move sentiment (`sim.customers.opinion`) and may be
-reshared. Each person reshares a cascade at most once. All draws are keyed by (post, person), so
-they are common to every strategy run on the same seed.
+posts count impressions and unique reach by valence, move sentiment (`sim.customers.opinion`) and
+may be reshared. Each person reshares a cascade at most once. All draws are keyed by (post,
+person), so they are common to every strategy run on the same seed.
 
-Exposures wait in a calendar queue (`sim.customers.calendar.Calendar`): per tick, the (viewer, post) pairs
-due then, in the order they were scheduled. The loops over followers and over a tick's views are
-compiled (`sim.customers.kernels`); the draws are keyed exactly as in `sim.engine.rng`, so the compiled engine makes
-the same decisions as the plain numpy one it replaced.
+Exposures wait in a calendar queue (`sim.customers.calendar.Calendar`): per tick, the (viewer,
+post) pairs due then, in the order they were scheduled. The loops over followers and over a tick's
+views are compiled (`sim.customers.kernels`); the draws are keyed exactly as in `sim.engine.rng`,
+so the compiled engine makes the same decisions as the plain numpy one it replaced.
 """
 
 from __future__ import annotations

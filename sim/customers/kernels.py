@@ -1,7 +1,7 @@
 """Compiled kernels of the diffusion engine (numba, cached on disk after the first call).
 
-The keyed draws here are bit-for-bit those of `sim.engine.rng` (SplitMix64 finaliser on 64-bit words),
-so a compiled loop and the numpy version make the same decisions:
+The keyed draws here are bit-for-bit those of `sim.engine.rng` (SplitMix64 finaliser on 64-bit
+words), so a compiled loop and the numpy version make the same decisions:
 
 * `select_viewers`: which followers of an account see a post, and their delay draws.
 * `account_views`: impressions, unique reach by valence and incident reach of a tick's views.
@@ -130,10 +130,12 @@ def account_views(
     """Count impressions and first views of one tick's (viewer, post) pairs, in order.
 
     Updates `posts.impressions`, `posts.reached`, `seen[valence]` and `seen_incident` in place;
-    the first post (in delivery order) that shows a person a valence gets the credit for reaching them.
+    the first post (in delivery order) that shows a person a valence gets the credit for reaching
+    them.
 
     Returns:
-        int64[7]: impressions by valence -1, 0, +1; new reach by valence -1, 0, +1; new incident reach.
+        int64[7]: impressions by valence -1, 0, +1; new reach by valence -1, 0, +1; new incident
+        reach.
     """
     counts = np.zeros(7, dtype=np.int64)
     _account(
@@ -184,8 +186,9 @@ def _reshare_hits(
 def reshare_hits(viewers, pids, posts, role_reshare, role, sentiment, salt: int) -> np.ndarray:
     """Indices of the views that lead to a reshare decision (before the once-per-cascade rule).
 
-    P(reshare) = reshare_p(post) * appeal(cascade) * role multiplier * max(0, 1 + valence * sentiment),
-    decided by the keyed draw `keyed_uniform_pairs(key of the cascade, viewer, salt)`.
+    P(reshare) = reshare_p(post) * appeal(cascade) * role multiplier
+    * max(0, 1 + valence * sentiment), decided by the keyed draw
+    `keyed_uniform_pairs(key of the cascade, viewer, salt)`.
     """
     return _reshare_hits(
         viewers,

@@ -69,9 +69,10 @@ def build_environment(cfg: RunConfig) -> Environment:
         n = loaded.n_nodes
         if n <= len(sc.accounts) + 2:
             raise NetworkError(
-                f"Edge list {net.path} holds {n} account(s) ({load_report.self_loops_dropped} self-loop "
-                f"line(s) dropped), but scenario {sc.name} needs at least {len(sc.accounts) + 3}: node 0 "
-                f"is the brand, nodes 1..{len(sc.accounts)} its named accounts, and customers follow."
+                f"Edge list {net.path} holds {n} account(s) "
+                f"({load_report.self_loops_dropped} self-loop line(s) dropped), but scenario "
+                f"{sc.name} needs at least {len(sc.accounts) + 3}: node 0 is the brand, nodes "
+                f"1..{len(sc.accounts)} its named accounts, and customers follow."
             )
         check_memory(cfg, loaded=(n, loaded.n_edges))
         del loaded
@@ -147,7 +148,7 @@ class SocialCareModel(mesa.Model):
         self.datacollector.collect(self)
 
     def customer_dynamics(self) -> tuple[Opinion, Diffusion]:
-        """Sentiment and word of mouth of the customers, as arrays (sim.reference.model: one agent each)."""
+        """Customers' sentiment and word of mouth, as arrays (sim.reference.model: agents)."""
         opinion = Opinion(self.cfg.opinion, self.pop)
         diffusion = Diffusion(
             self.graph,
@@ -263,7 +264,7 @@ class SocialCareModel(mesa.Model):
             delays = np.ceil(-60.0 * np.log1p(-u_delay) / self.tick_min)
             post_salt = salt("post.incident")
 
-            def post_key(person: int, j: int = j) -> int:
+            def post_key(person: int, j: int = j, post_salt: int = post_salt) -> int:
                 return derive(key, post_salt, j, person)
 
             self.schedule(t0, self.opinion.incident_hit, hit, inc.severity)

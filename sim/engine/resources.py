@@ -193,7 +193,10 @@ def check_memory(
         what = (
             f"the edge list {cfg.network.path} ({est.records:,} lines, {gib(est.file_bytes)})"
             if loaded is None
-            else f"the {est.nodes:,} people and {est.edges:,} links of the edge list {cfg.network.path}"
+            else (
+                f"the {est.nodes:,} people and {est.edges:,} links of the edge list "
+                f"{cfg.network.path}"
+            )
         )
         reduce = "use a smaller edge list (a sample of its lines), close other programs"
         key, value = "network.path", cfg.network.path

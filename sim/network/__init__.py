@@ -9,10 +9,11 @@ no duplicates and no self loops.
 All randomness comes from the ``numpy.random.Generator`` passed in; the numba kernels
 are deterministic, so a seed fully determines every graph.
 
-The pieces live in ``sim.network.graph`` (the CSR container and kernels), ``sim.network.generators``
-(random graphs and named accounts), ``sim.network.edgelist`` and ``sim.network.edgelist_parse`` (loading
-files) and ``sim.errors`` (``NetworkError``); this module re-exports their public names and
-adds ``build_network``, which picks one by the configured kind.
+The pieces live in ``sim.network.graph`` (the CSR container and kernels),
+``sim.network.generators`` (random graphs and named accounts), ``sim.network.edgelist`` and
+``sim.network.edgelist_parse`` (loading files) and ``sim.errors`` (``NetworkError``); this
+module re-exports their public names and adds ``build_network``, which picks one by the
+configured kind.
 """
 
 from __future__ import annotations

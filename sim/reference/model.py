@@ -15,10 +15,11 @@ the valences it has seen and the cascades it has passed on:
    sentiment)`, at most once per cascade.
 
 The company side (listening, staff, channels) and the scenario (chatter, the incident) are the fast
-model's own code, so the two models differ only in how customers are simulated. `sim.customers.diffusion`,
-`sim.customers.kernels` and `sim.customers.opinion` do the same with arrays, keyed draws and compiled loops; since the
-coins differ (here Python's `random`, flipped in agent order), the two agree in distribution, not
-run by run. `tests/test_reference.py` checks that agreement; `tests/benchmarks` measures the speed.
+model's own code, so the two models differ only in how customers are simulated.
+`sim.customers.diffusion`, `sim.customers.kernels` and `sim.customers.opinion` do the same with
+arrays, keyed draws and compiled loops; since the coins differ (here Python's `random`, flipped
+in agent order), the two agree in distribution, not run by run. `tests/test_reference.py` checks
+that agreement; `tests/benchmarks` measures the speed.
 
 `CascadeModel` is the textbook independent cascade as Mesa agents: the per-agent peer of the
 diffusion benchmark.
@@ -262,7 +263,7 @@ class CascadeModel(mesa.Model):
         self.newly_active = 0
 
     def cascade(self, seeds) -> int:
-        """Activate `seeds`, run rounds until nobody new is activated; return how many are active."""
+        """Activate `seeds`, run rounds until nobody new is activated; return the number active."""
         for node in self.nodes:
             node.activated_in = -1
         for s in seeds:

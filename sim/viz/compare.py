@@ -167,8 +167,8 @@ def mentions_figure(
     ]
     fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=9)
     fig.suptitle(
-        f"Brand mentions per hour under each strategy ({replicates} replicates; simulated population of "
-        f"{population:,}, 1 simulated person = {scale:,.0f} real)",
+        f"Brand mentions per hour under each strategy ({replicates} replicates; simulated "
+        f"population of {population:,}, 1 simulated person = {scale:,.0f} real)",
         fontsize=11,
     )
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
@@ -250,7 +250,8 @@ def cost_reach_figure(
     ax.set_xlabel("cost of the strategy over the run (dollars)")
     ax.set_ylabel("people reached by negative posts (thousands, real scale)")
     ax.set_title(
-        f"Cost vs negative reach (lower left is better): mean and 95% CI over {replicates} replicates",
+        f"Cost vs negative reach (lower left is better): mean and 95% CI over {replicates} "
+        "replicates",
         fontsize=11,
     )
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"${v:,.0f}"))

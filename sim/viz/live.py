@@ -188,8 +188,8 @@ class DashboardModel(mesa.Model):
         cfg = compose_run_config(scenario, strategy, population, seed, strategy_overrides=knobs)
         env = build_environment(cfg)
         label = (
-            f"{strategy}: {int(staff)} staff, target {int(response_target_min)} min, {organisation}, "
-            f"{triage}"
+            f"{strategy}: {int(staff)} staff, target {int(response_target_min)} min, "
+            f"{organisation}, {triage}"
         )
         self.runs = [LiveRun(cfg, env, label)]
         if compare_with and compare_with != "none":

@@ -150,7 +150,8 @@ def summary_rows(views: list[LiveView]) -> list[tuple[str, ...]]:
         (
             "people who saw negative posts",
             *(
-                f"{v.summary['reach_negative']:,.0f} (~{v.summary['reach_negative'] * v.summary['scale']:,.0f} real)"
+                f"{v.summary['reach_negative']:,.0f} "
+                f"(~{v.summary['reach_negative'] * v.summary['scale']:,.0f} real)"
                 for v in views
             ),
         )

@@ -375,9 +375,9 @@ def draw_ego(
     followers = frame.kind == FOLLOWER
     seen_here = int((frame.exposed & followers).sum())
     ax.set_title(
-        f"{head}{clock_text(frame.t_min)}: {frame.reached:,} of {frame.population:,} people have seen "
-        f"the complaint\n(shown: {int(followers.sum())} of their followers, {seen_here} have seen it; "
-        f"{len(frame.reshare_edges)} reshares)",
+        f"{head}{clock_text(frame.t_min)}: {frame.reached:,} of {frame.population:,} people have "
+        f"seen the complaint\n(shown: {int(followers.sum())} of their followers, {seen_here} have "
+        f"seen it; {len(frame.reshare_edges)} reshares)",
         fontsize=9.5 if small else 10.5,
     )
     if legend:

@@ -1,10 +1,11 @@
-"""Static teaching figures: the cascade tree, reach over time with the reply moment, audience vs reach.
+"""Static teaching figures: cascade tree, reach over time with the reply moment, audience vs reach.
 
 `record_run` runs one strategy to its horizon, minute by minute, and keeps what the figures and the
 animation (`sim.viz.animation`) need: ego-network frames at regular times, the number of people who
 have seen the incident's complaints after every minute, the company's replies to the complainers
-and the event log. Record two strategies on the same environment (`sim.engine.model.build_environment`)
-and every figure shows them side by side, so the only difference is what the company did.
+and the event log. Record two strategies on the same environment
+(`sim.engine.model.build_environment`) and every figure shows them side by side, so the only
+difference is what the company did.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def record_run(
 
 
 def incident_replies(model: SocialCareModel) -> list[tuple[float, float, str]]:
-    """The company's public answers to the incident's posts: (time, minutes after the post, to whom)."""
+    """The company's public answers to the incident's posts: (time, minutes after post, to whom)."""
     posts = model.diffusion.posts
     kinds = posts.column("kind")
     names = {i + 1: a.name for i, a in enumerate(model.cfg.scenario.accounts)}
@@ -117,7 +118,7 @@ def complaint_roots(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def largest_complaint(events: pd.DataFrame, author: int | None = None) -> int | None:
-    """The cascade id of the complaint whose cascade reached the most people (of `author`, if given)."""
+    """The cascade id of the complaint whose cascade reached most people (of `author`, if given)."""
     roots = complaint_roots(events)
     if author is not None:
         roots = roots[roots["author"] == author]
@@ -215,7 +216,7 @@ def cascade_tree(
     )
     post_ids = set(tree["post_id"].astype(int))
     replies = ev[ev["kind"].isin(REPLY_KINDS) & ev["parent_id"].isin(post_ids)]
-    for i, tm in enumerate(sorted(replies["t_min"].tolist())[:1]):
+    for tm in sorted(replies["t_min"].tolist())[:1]:
         h = (tm - t0) / 60.0
         ax.axvline(h, color=REPLY, lw=2)
         ax.annotate(
@@ -318,8 +319,8 @@ def reach_over_time_figure(recs: list[Recording], zoom_min: float = 120.0) -> pl
     zoom.text(
         0.98,
         0.03,
-        "Those who follow the complainers see the post\nanyway; a reply cannot undo that. It stops\n"
-        "the reshares that would have come later.",
+        "Those who follow the complainers see the post\nanyway; a reply cannot undo that. "
+        "It stops\nthe reshares that would have come later.",
         transform=zoom.transAxes,
         ha="right",
         va="bottom",
@@ -359,7 +360,7 @@ def reach_over_time_figure(recs: list[Recording], zoom_min: float = 120.0) -> pl
     end_h = float(np.ceil(end_h / 6.0) * 6.0)
     ax.set_xlim(0, min(end_h, recs[0].minutes[-1] / 60.0))
     ax.set_xlabel("hours since start (later hours add almost nobody); blue dots: company replies")
-    ax.set_ylabel("people who have seen the complaint\n(simulated; real = x %g)" % recs[0].scale)
+    ax.set_ylabel(f"people who have seen the complaint\n(simulated; real = x {recs[0].scale:g})")
     ax.set_title("Reach of the complaint over time", fontsize=12)
     ax.legend(loc="upper left", frameon=False)
     zoom.set_xlim(0, zoom_min)
@@ -376,7 +377,8 @@ def reach_over_time_figure(recs: list[Recording], zoom_min: float = 120.0) -> pl
 
 # ---------------------------------------------------------------- audience vs reach
 def audience_figure(recs: list[Recording]) -> plt.Figure:
-    """Everyone who complained in a run: their audience against the people their complaints reached."""
+    """Everyone who complained in a run: their audience against the people their complaints
+    reached."""
     rec = recs[-1]
     roots = complaint_roots(rec.events)
     people = roots.groupby("author").agg(
