@@ -15,6 +15,7 @@ from pathlib import Path
 from sim.config.fields import info
 from sim.config.schema import RunConfig
 from sim.config.sections import all_subsections
+from sim.doc_blocks import replace_block
 
 
 def sections() -> list[tuple[str, type, str]]:
@@ -82,14 +83,7 @@ START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
 
 def update(path: Path) -> bool:
     """Rewrite the tables between the markers of `path`; return whether anything changed."""
-    text = path.read_text(encoding="utf-8")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    new = f"{head}{START}\n{markdown()}{END}{tail}"
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-        return True
-    return False
+    return replace_block(path, START, END, markdown())
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sim.doc_blocks import replace_block
+
 SCALED_SUFFIX = "_scaled"
 BETTER = ("lower", "higher", "")  # "": neither (a description of the run, not an outcome)
 
@@ -657,14 +659,7 @@ START, END = "<!-- metrics:start -->", "<!-- metrics:end -->"
 
 def update(path: Path) -> bool:
     """Rewrite the table between the markers of `path`; return whether anything changed."""
-    text = path.read_text(encoding="utf-8")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    new = f"{head}{START}\n{markdown()}{END}{tail}"
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-        return True
-    return False
+    return replace_block(path, START, END, markdown())
 
 
 if __name__ == "__main__":
