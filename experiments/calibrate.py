@@ -30,13 +30,13 @@ from experiments.replay import console_table
 from experiments.scenarios import CONF_DIR, ScenarioRuns, scenario_runs
 from experiments.yaml_edit import update_file
 from sim.analysis.calibration import Fit, calibrate, staff_for_sla, with_values
+from sim.analysis.replay import replicate
+from sim.analysis.targets import evaluate, loss
+from sim.config.presets import conf_dir
 from sim.config.schema import SETTINGS_SECTIONS
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
 from sim.outputs.provenance import provenance
-from sim.analysis.replay import replicate
-from sim.analysis.targets import evaluate, loss
-from sim.config.presets import conf_dir
 
 
 def rounded(values: dict[str, float]) -> dict[str, float]:
@@ -56,7 +56,9 @@ def file_edits(runs: ScenarioRuns, scenario_file: str, values: dict[str, float])
         elif section == "strategy":
             edits.setdefault(f"strategy/{runs.strategy}.yaml", {})[rest] = value
         else:
-            raise ConfigError("scenario.free", key, "keys of scenario, strategy, " + ", ".join(SETTINGS_SECTIONS))
+            raise ConfigError(
+                "scenario.free", key, "keys of scenario, strategy, " + ", ".join(SETTINGS_SECTIONS)
+            )
     return edits
 
 
@@ -77,7 +79,9 @@ def fit_figure(fit: Fit, targets):
     fig, axes = plt.subplots(2 + n, 1, figsize=(9, 3 + 1.8 * (n + 1)), squeeze=False)
     ax = axes[0, 0]
     ax.semilogy(h["eval"], h["loss"].clip(lower=1e-6), ".", color="#7f8c8d", label="candidate")
-    ax.semilogy(h["eval"], h["loss"].cummin().clip(lower=1e-6), "-", color="#c0392b", label="best so far")
+    ax.semilogy(
+        h["eval"], h["loss"].cummin().clip(lower=1e-6), "-", color="#c0392b", label="best so far"
+    )
     ax.axhline(1.0, color="black", ls=":", lw=1)
     ax.set_ylabel("loss (tolerance units²)")
     ax.set_title("calibration: differential evolution on the replicate-mean loss")
@@ -89,8 +93,10 @@ def fit_figure(fit: Fit, targets):
         ax.set_ylabel(key.split(".")[-1], fontsize=8)
     ax = axes[-1, 0]
     labels = [r.target[:40] for r in fit.results]
-    ratio = [r.simulated_mean / t.documented if t.documented else r.simulated_mean - t.documented
-             for r, t in zip(fit.results, targets)]
+    ratio = [
+        r.simulated_mean / t.documented if t.documented else r.simulated_mean - t.documented
+        for r, t in zip(fit.results, targets)
+    ]
     ax.barh(labels, ratio, color=["#27ae60" if r.ok else "#c0392b" for r in fit.results])
     ax.axvline(1.0, color="black", lw=1)
     ax.set_xlabel("simulated / documented at the fitted values")
@@ -139,22 +145,37 @@ def _scenario(cfg: DictConfig, opts: CalibrateOptions) -> tuple[str, ScenarioRun
     data = resolved(cfg)
     name = str(cfg.get("scenarios") or data["scenario"]["name"])
     if name == "all":
-        raise ConfigError("scenario", "all", "one scenario name: calibration fits one scenario at a time")
-    return name, scenario_runs(data["scenario"], seed=opts.seed, size=opts.size, network=data.get("network"))
+        raise ConfigError(
+            "scenario", "all", "one scenario name: calibration fits one scenario at a time"
+        )
+    return name, scenario_runs(
+        data["scenario"], seed=opts.seed, size=opts.size, network=data.get("network")
+    )
 
 
 def staffing(opts: CalibrateOptions, runs: ScenarioRuns, seeds: list[int], outdir) -> int | None:
     """Smallest staff meeting the SLA; writes staffing.csv."""
-    staff, table = staff_for_sla(runs.documented, seeds, minutes=opts.sla_minutes, share=opts.sla_share,
-                                 low=1, high=opts.sla_max_staff, n_jobs=opts.n_jobs)
+    staff, table = staff_for_sla(
+        runs.documented,
+        seeds,
+        minutes=opts.sla_minutes,
+        share=opts.sla_share,
+        low=1,
+        high=opts.sla_max_staff,
+        n_jobs=opts.n_jobs,
+    )
     write_csv(outdir / "staffing.csv", table)
     print(table.to_string(index=False))
     if staff is None:
-        print(f"\neven {opts.sla_max_staff} staff answer less than {opts.sla_share:.0%} within {opts.sla_minutes:g} minutes")
+        print(
+            f"\neven {opts.sla_max_staff} staff answer less than {opts.sla_share:.0%} within {opts.sla_minutes:g} minutes"
+        )
     else:
-        print(f"\n{runs.name}: {staff} staff answer {opts.sla_share:.0%} of all complaints within "
-              f"{opts.sla_minutes:g} minutes (replicate mean over {len(seeds)} seeds; "
-              f"the documented team has {runs.checked.strategy.staff})")
+        print(
+            f"\n{runs.name}: {staff} staff answer {opts.sla_share:.0%} of all complaints within "
+            f"{opts.sla_minutes:g} minutes (replicate mean over {len(seeds)} seeds; "
+            f"the documented team has {runs.checked.strategy.staff})"
+        )
     return staff
 
 
@@ -164,47 +185,88 @@ def execute(cfg: DictConfig) -> Fit | int | None:
     with user_errors():
         opts = calibrate_options(cfg)
         name, runs = _scenario(cfg, opts)
-    seeds = [opts.seed + r for r in range(opts.replicates if opts.replicates is not None else runs.replicates)]
+    seeds = [
+        opts.seed + r
+        for r in range(opts.replicates if opts.replicates is not None else runs.replicates)
+    ]
     outdir = output_dir(cfg)
     with incomplete_marker(outdir), user_errors(outdir):
-        config = {"calibrate": {k: v for k, v in resolved(cfg).items() if k != "scenario"},
-                  "documented": runs.documented, "counterfactual": runs.counterfactual}
+        config = {
+            "calibrate": {k: v for k, v in resolved(cfg).items() if k != "scenario"},
+            "documented": runs.documented,
+            "counterfactual": runs.counterfactual,
+        }
         write_yaml(outdir / "config.yaml", config)
         write_json(outdir / "provenance.json", provenance(config, opts.seed))
         if cfg.get("staffing", False):
             return staffing(opts, runs, seeds, outdir)
         sc = runs.checked.scenario
         if not sc.free:
-            print(f"{name}: no free parameters (scenario.free is empty): every value is sourced or assumed.")
-            write_json(outdir / "fit.json", {"scenario": name, "free": [], "message": "nothing to fit"})
+            print(
+                f"{name}: no free parameters (scenario.free is empty): every value is sourced or assumed."
+            )
+            write_json(
+                outdir / "fit.json", {"scenario": name, "free": [], "message": "nothing to fit"}
+            )
             return None
-        file_edits(runs, name, {fp.key: 0.0 for fp in sc.free})  # refuses keys that cannot be written back
+        file_edits(
+            runs, name, {fp.key: 0.0 for fp in sc.free}
+        )  # refuses keys that cannot be written back
 
         def progress(i: int, value: float, values: dict) -> None:
             shown = ", ".join(f"{k.split('.')[-1]}={v:.4g}" for k, v in values.items())
             print(f"  eval {i:3d}: loss {value:9.4f}  {shown}", flush=True)
 
-        print(f"calibrating {name}: {len(sc.free)} free parameter(s), {len(sc.targets)} target(s), "
-              f"{len(seeds)} replicates per candidate", flush=True)
-        fit = calibrate(runs.documented, runs.counterfactual, sc.free, sc.targets, seeds,
-                        maxiter=opts.maxiter, popsize=opts.popsize, stop_loss=opts.stop_loss,
-                        rng_seed=opts.seed, n_jobs=opts.n_jobs, max_evals=opts.max_evals, progress=progress)
+        print(
+            f"calibrating {name}: {len(sc.free)} free parameter(s), {len(sc.targets)} target(s), "
+            f"{len(seeds)} replicates per candidate",
+            flush=True,
+        )
+        fit = calibrate(
+            runs.documented,
+            runs.counterfactual,
+            sc.free,
+            sc.targets,
+            seeds,
+            maxiter=opts.maxiter,
+            popsize=opts.popsize,
+            stop_loss=opts.stop_loss,
+            rng_seed=opts.seed,
+            n_jobs=opts.n_jobs,
+            max_evals=opts.max_evals,
+            progress=progress,
+        )
         fit.values = rounded(fit.values)  # re-evaluate at what is written to files
         doc = with_values(runs.documented, fit.values)
-        cf = with_values(runs.counterfactual, fit.values) if runs.counterfactual is not None else None
+        cf = (
+            with_values(runs.counterfactual, fit.values)
+            if runs.counterfactual is not None
+            else None
+        )
         reps = replicate(doc, cf, seeds, n_jobs=opts.n_jobs)
-        fit.results = evaluate(sc.targets, [r.values for r in reps], [r.cf_values for r in reps] if cf else None)
+        fit.results = evaluate(
+            sc.targets, [r.values for r in reps], [r.cf_values for r in reps] if cf else None
+        )
         fit.loss = loss(sc.targets, fit.results)
         table = pd.DataFrame([{"scenario": name, **r.as_row()} for r in fit.results])
         write_csv(outdir / "history.csv", fit.history)
         write_csv(outdir / "targets.csv", table)
         applied = apply_fit(runs, name, fit.values) if cfg.get("apply", False) else []
-        write_json(outdir / "fit.json", {
-            "scenario": name, "values": fit.values, "start": fit.start, "loss": fit.loss,
-            "evaluations": fit.evaluations, "seconds": fit.seconds, "message": fit.message,
-            "replicates": len(seeds), "applied_to": applied,
-            "bounds": {fp.key: [fp.low, fp.high] for fp in sc.free},
-        })
+        write_json(
+            outdir / "fit.json",
+            {
+                "scenario": name,
+                "values": fit.values,
+                "start": fit.start,
+                "loss": fit.loss,
+                "evaluations": fit.evaluations,
+                "seconds": fit.seconds,
+                "message": fit.message,
+                "replicates": len(seeds),
+                "applied_to": applied,
+                "bounds": {fp.key: [fp.low, fp.high] for fp in sc.free},
+            },
+        )
         if cfg.get("figures", True):
             from sim.viz.replay import save_figure
 
@@ -213,8 +275,15 @@ def execute(cfg: DictConfig) -> Fit | int | None:
     for k, v in fit.values.items():
         print(f"  {k} = {v:.4g}   (start {fit.start[k]:.4g})")
     print(console_table(table))
-    print(f"\nloss {fit.loss:.4f}" + ("" if math.isfinite(fit.loss) else " (a target could not be measured)"))
-    print(f"written into {', '.join(applied)}" if applied else "not applied (apply=true writes the values into the scenario file)")
+    print(
+        f"\nloss {fit.loss:.4f}"
+        + ("" if math.isfinite(fit.loss) else " (a target could not be measured)")
+    )
+    print(
+        f"written into {', '.join(applied)}"
+        if applied
+        else "not applied (apply=true writes the values into the scenario file)"
+    )
     print(f"results: {outdir}")
     return fit
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Sequence, get_origin
+from collections.abc import Sequence
+from typing import Any, get_origin
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -18,9 +19,14 @@ from experiments import schemas
 
 def one_paragraph(text: str) -> str:
     lines = [ln.strip() for ln in str(text).splitlines()]
-    lines = [ln for ln in lines if ln and not ln.startswith(("full_key:", "object_type=",
-                                                            "reference_type=", "Config search path",
-                                                            "provider="))]
+    lines = [
+        ln
+        for ln in lines
+        if ln
+        and not ln.startswith(
+            ("full_key:", "object_type=", "reference_type=", "Config search path", "provider=")
+        )
+    ]
     return " ".join(lines)
 
 
@@ -35,11 +41,13 @@ def _free_mapping(config_name: str, parent: str) -> bool:
     return declared is not None and get_origin(declared[0]) is dict
 
 
-def _unknown_key_message(key: str, line: str, base: DictConfig | None,
-                         config_name: str = "config") -> str:
+def _unknown_key_message(
+    key: str, line: str, base: DictConfig | None, config_name: str = "config"
+) -> str:
     parent, _, leaf = key.rpartition(".")
-    while (parent and base is not None
-           and not isinstance(OmegaConf.select(base, parent), DictConfig)):
+    while (
+        parent and base is not None and not isinstance(OmegaConf.select(base, parent), DictConfig)
+    ):
         parent, _, leaf = parent.rpartition(".")  # name the first part that does not exist
     node = OmegaConf.select(base, parent) if (base is not None and parent) else base
     known = _known_keys(node)
@@ -66,17 +74,25 @@ def _allowed(config_name: str, key: str, base: DictConfig | None) -> str:
     if declared is None:
         return "a value of the declared type"
     kind, optional = declared
-    text = ALLOWED.get(kind) or ("a list, e.g. [a,b]" if get_origin(kind) is list else
-                                 "a mapping" if get_origin(kind) is dict else
-                                 "a value of the declared type")
+    text = ALLOWED.get(kind) or (
+        "a list, e.g. [a,b]"
+        if get_origin(kind) is list
+        else "a mapping"
+        if get_origin(kind) is dict
+        else "a value of the declared type"
+    )
     current = OmegaConf.select(base, key, default=None) if base is not None else None
     if current is not None and not OmegaConf.is_config(current):
         text += f", e.g. {key}={str(current).lower() if isinstance(current, bool) else current}"
     return text + (", or null" if optional else "")
 
 
-def hydra_error_message(exc: BaseException, base: DictConfig | None = None,
-                        config_name: str = "config", line: str | None = None) -> str:
+def hydra_error_message(
+    exc: BaseException,
+    base: DictConfig | None = None,
+    config_name: str = "config",
+    line: str | None = None,
+) -> str:
     """A one-paragraph message for an error Hydra or OmegaConf raised while composing.
 
     Args:
@@ -97,18 +113,24 @@ def hydra_error_message(exc: BaseException, base: DictConfig | None = None,
     if m and cause is not None:
         key = getattr(cause, "full_key", None) or m.group(1).split("=", 1)[0]
         value = m.group(1).split("=", 1)[1] if "=" in m.group(1) else ""
-        return (f"Invalid configuration value for '{key}': got {value!r} in the override "
-                f"'{m.group(1)}'. Allowed: {_allowed(config_name, str(key), base)} "
-                f"({one_paragraph(str(cause))}).")
+        return (
+            f"Invalid configuration value for '{key}': got {value!r} in the override "
+            f"'{m.group(1)}'. Allowed: {_allowed(config_name, str(key), base)} "
+            f"({one_paragraph(str(cause))})."
+        )
     m = re.search(r"An item is already at '([^']+)'", msg)
     if m:
-        return (f"The key '{m.group(1)}' already exists, so it cannot be added with '+': write "
-                f"{m.group(1)}=VALUE to change it (or ++{m.group(1)}=VALUE to add or change it).")
+        return (
+            f"The key '{m.group(1)}' already exists, so it cannot be added with '+': write "
+            f"{m.group(1)}=VALUE to change it (or ++{m.group(1)}=VALUE to add or change it)."
+        )
     if type(exc).__name__ == "OverrideParseException":
-        return (f"Malformed override: {one_paragraph(msg)} Overrides look like key=value (e.g. "
-                "strategy.staff=4), +key=value to add a key to a mapping, ~key to delete one, "
-                "key=[a,b] for a list; quote values with spaces or commas, e.g. "
-                "'strategy.shift=\"mon-fri 09:00-17:00\"'.")
+        return (
+            f"Malformed override: {one_paragraph(msg)} Overrides look like key=value (e.g. "
+            "strategy.staff=4), +key=value to add a key to a mapping, ~key to delete one, "
+            "key=[a,b] for a list; quote values with spaces or commas, e.g. "
+            "'strategy.shift=\"mon-fri 09:00-17:00\"'."
+        )
     text = one_paragraph(msg)
     if cause is not None and str(cause) not in msg:
         text += " " + one_paragraph(str(cause))

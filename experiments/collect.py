@@ -25,13 +25,17 @@ def report_text(sweep: SweepTable, sweep_dir: Path) -> str:
     """A short plain report: counts, then every missing or failed run."""
     c = sweep.counts
     swept = ", ".join(sweep.swept) or "nothing"
-    lines = [f"sweep {sweep_dir}: {len(sweep.table)} runs over {swept}",
-             f"  ok {c[OK]}, failed {c[FAILED]}, missing {c[MISSING]}"]
+    lines = [
+        f"sweep {sweep_dir}: {len(sweep.table)} runs over {swept}",
+        f"  ok {c[OK]}, failed {c[FAILED]}, missing {c[MISSING]}",
+    ]
     for status, where, note in sweep.problems:
         lines.append(f"  {status:<8} {where}: {note}")
     if c[FAILED] or c[MISSING]:
-        lines.append("  to finish the sweep, rerun the same multirun command with "
-                     f"hydra.sweep.dir={sweep_dir}: complete runs are skipped, the others redone.")
+        lines.append(
+            "  to finish the sweep, rerun the same multirun command with "
+            f"hydra.sweep.dir={sweep_dir}: complete runs are skipped, the others redone."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -63,10 +67,15 @@ def draw_figures(sweep: SweepTable, outdir: Path, metrics: list[str]) -> list[Pa
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m experiments.collect", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m experiments.collect", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("dir", help="the multirun directory (hydra.sweep.dir)")
-    parser.add_argument("--metrics", default=",".join(DEFAULT_METRICS),
-                        help="metrics to draw, comma-separated (the table always holds all)")
+    parser.add_argument(
+        "--metrics",
+        default=",".join(DEFAULT_METRICS),
+        help="metrics to draw, comma-separated (the table always holds all)",
+    )
     parser.add_argument("--no-figures", action="store_true", help="write the table only")
     args = parser.parse_args(argv)
     sweep_dir = Path(args.dir)
@@ -77,16 +86,20 @@ def main(argv: list[str] | None = None) -> int:
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
     unknown = [m for m in metrics if m not in sweep.metrics]
     if sweep.metrics and unknown:
-        fail(f"--metrics names {', '.join(unknown)}, which the runs do not report; known metrics: "
-             f"{', '.join(sweep.metrics)}.")
+        fail(
+            f"--metrics names {', '.join(unknown)}, which the runs do not report; known metrics: "
+            f"{', '.join(sweep.metrics)}."
+        )
     write_parquet(sweep_dir / "sweep.parquet", sweep.table)
     write_csv(sweep_dir / "sweep.csv", sweep.table)
     report = report_text(sweep, sweep_dir)
     write_text(sweep_dir / "collect_report.txt", report)
     figures = [] if args.no_figures else draw_figures(sweep, sweep_dir / "figures", metrics)
     print(report, end="")
-    print(f"table: {sweep_dir / 'sweep.parquet'} and sweep.csv ({len(sweep.table)} rows, "
-          f"{len(sweep.metrics)} metrics)")
+    print(
+        f"table: {sweep_dir / 'sweep.parquet'} and sweep.csv ({len(sweep.table)} rows, "
+        f"{len(sweep.metrics)} metrics)"
+    )
     if figures:
         print(f"figures: {len(figures)} in {sweep_dir / 'figures'}")
     counts = sweep.counts

@@ -13,16 +13,17 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
 from experiments import hydra_adapter, schemas
 from experiments.cli_messages import bad_override, hydra_error_message, one_paragraph
-from sim.config.schema import RunConfig
 from sim.config import presets
+from sim.config.schema import RunConfig
 from sim.errors import ConfigError, NetworkError
 
 CONF_DIR = presets.conf_dir()  # the repository's conf/, or the installed package data
@@ -61,11 +62,17 @@ def group_override_problem(argv: Sequence[str]) -> str | None:
             continue
         key, value = arg.split("=", 1)
         if key in GROUPS:
-            names = [v.strip() for v in value.split(",")] if "," in value and "(" not in value else [value]
+            names = (
+                [v.strip() for v in value.split(",")]
+                if "," in value and "(" not in value
+                else [value]
+            )
             for name in names:
                 if name and name not in choices(key) and name != "all":
-                    return (f"'{key}={name}' names no preset: {key} must be one of "
-                            f"{', '.join(choices(key))} (files in conf/{key}/).")
+                    return (
+                        f"'{key}={name}' names no preset: {key} must be one of "
+                        f"{', '.join(choices(key))} (files in conf/{key}/)."
+                    )
     return None
 
 
@@ -109,8 +116,10 @@ def user_errors(outdir: str | os.PathLike | None = None) -> Iterator[None]:
     except MemoryError:
         if debug():
             raise
-        message = ("The run ran out of memory. Lower population.size or network.mean_followers, "
-                   "close other programs or use a larger machine.")
+        message = (
+            "The run ran out of memory. Lower population.size or network.mean_followers, "
+            "close other programs or use a larger machine."
+        )
         _note_in_marker(outdir, message)
         fail(message)
 
@@ -128,8 +137,11 @@ def check_run(cfg: DictConfig) -> RunConfig:
     for key in ("strategy", "counterfactual"):  # preset names a scenario refers to
         name = getattr(rc.scenario, key, "")
         if name and name not in choices("strategy"):
-            raise ConfigError(f"scenario.{key}", name,
-                              "the name of a strategy preset: " + ", ".join(choices("strategy")))
+            raise ConfigError(
+                f"scenario.{key}",
+                name,
+                "the name of a strategy preset: " + ", ".join(choices("strategy")),
+            )
     check_memory(rc)
     return rc
 
@@ -163,13 +175,19 @@ def _compose(config_name: str, overrides: list[str]) -> DictConfig:
 
 def _compose_base(config_name: str, overrides: list[str], bad: str) -> DictConfig | None:
     try:
-        return _compose(config_name, [o for o in overrides if o != bad and not o.startswith(bad.split("=")[0] + "=")])
+        return _compose(
+            config_name,
+            [o for o in overrides if o != bad and not o.startswith(bad.split("=")[0] + "=")],
+        )
     except Exception:
         return None
 
 
-def preflight(argv: Sequence[str], config_name: str = "config",
-              check: Callable[[DictConfig], Any] | None = check_run) -> int:
+def preflight(
+    argv: Sequence[str],
+    config_name: str = "config",
+    check: Callable[[DictConfig], Any] | None = check_run,
+) -> int:
     """Check a command line as Hydra would run it, without running anything.
 
     Args:
@@ -217,28 +235,37 @@ def preflight(argv: Sequence[str], config_name: str = "config",
             except Exception as exc:  # Hydra raises plain errors for some malformed overrides
                 if debug():
                     raise
-                raise UserError(f"Invalid command line {' '.join(ovs)!r}: {one_paragraph(str(exc))}. "
-                                "Overrides look like key=value, e.g. strategy.staff=4.") from None
+                raise UserError(
+                    f"Invalid command line {' '.join(ovs)!r}: {one_paragraph(str(exc))}. "
+                    "Overrides look like key=value, e.g. strategy.staff=4."
+                ) from None
             if check is not None and not line.cfg:
                 try:
                     check(cfg)
                 except InterpolationResolutionError as exc:
                     if "hydra" not in str(exc):
-                        raise UserError(f"Invalid configuration: {one_paragraph(str(exc))}") from None
+                        raise UserError(
+                            f"Invalid configuration: {one_paragraph(str(exc))}"
+                        ) from None
                 except OmegaConfBaseException as exc:
                     raise UserError(f"Invalid configuration: {one_paragraph(str(exc))}") from None
                 except (ValueError, TypeError, KeyError) as exc:  # an app's check met a bad value
                     if debug() or isinstance(exc, USER_ERRORS):
                         raise
-                    raise UserError(f"Invalid configuration ({' '.join(ovs) or 'defaults'}): "
-                                    f"{one_paragraph(str(exc))} (--debug shows where).") from None
+                    raise UserError(
+                        f"Invalid configuration ({' '.join(ovs) or 'defaults'}): "
+                        f"{one_paragraph(str(exc))} (--debug shows where)."
+                    ) from None
             checked += 1
     return checked
 
 
-def run_app(main: Callable[[], Any], config_name: str = "config",
-            check: Callable[[DictConfig], Any] | None = check_run,
-            argv: Sequence[str] | None = None) -> None:
+def run_app(
+    main: Callable[[], Any],
+    config_name: str = "config",
+    check: Callable[[DictConfig], Any] | None = check_run,
+    argv: Sequence[str] | None = None,
+) -> None:
     """Run a Hydra entry point after checking its command line (exit status 2 on user errors).
 
     Args:

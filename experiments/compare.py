@@ -20,19 +20,39 @@ import hydra
 from omegaconf import DictConfig, ListConfig
 
 from experiments.common import (
-    UserError, choices, output_dir, quiet_mesa, resolved, run_app, user_errors,
+    UserError,
+    choices,
+    output_dir,
+    quiet_mesa,
+    resolved,
+    run_app,
+    user_errors,
 )
-from sim.analysis.compare import Comparison, compare, console_table, strategy_configs, summary_markdown
+from sim.analysis.compare import (
+    Comparison,
+    compare,
+    console_table,
+    strategy_configs,
+    summary_markdown,
+)
+from sim.config.presets import conf_dir
+from sim.config.presets import path as preset_path
+from sim.config.presets import read as read_mapping
 from sim.config.schema import RUN_SECTIONS
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_json, write_text, write_yaml
 from sim.outputs.provenance import provenance
-from sim.config.presets import conf_dir, path as preset_path, read as read_mapping
 
 # Order of the presets in tables and figures ("all"); other presets follow alphabetically.
 PRESET_ORDER = (
-    "ignore", "business_hours", "influencer_priority", "integrated_social_crm", "fast_social_care",
-    "community_support", "chatbot_first", "proactive_delight",
+    "ignore",
+    "business_hours",
+    "influencer_priority",
+    "integrated_social_crm",
+    "fast_social_care",
+    "community_support",
+    "chatbot_first",
+    "proactive_delight",
 )
 
 
@@ -57,18 +77,24 @@ def load_strategies(spec: Any) -> dict[str, dict[str, Any]]:
         if item.endswith((".yaml", ".yml")):
             path = Path(item)
             if not path.is_file():
-                raise UserError(f"strategies: '{item}' is not a file. Give preset names ({', '.join(presets)}) "
-                                "or paths to strategy YAML files.")
+                raise UserError(
+                    f"strategies: '{item}' is not a file. Give preset names ({', '.join(presets)}) "
+                    "or paths to strategy YAML files."
+                )
             knobs = _read(path)
             out[str(knobs.get("name") or path.stem)] = knobs
         elif item in presets:
             out[item] = _read(preset_path("strategy", item))
         else:
-            raise UserError(f"strategies: '{item}' names no strategy preset. Allowed: all, or a list of "
-                            f"{', '.join(presets)} (files in conf/strategy/), or paths to YAML files, "
-                            "e.g. strategies=[ignore,fast_social_care].")
+            raise UserError(
+                f"strategies: '{item}' names no strategy preset. Allowed: all, or a list of "
+                f"{', '.join(presets)} (files in conf/strategy/), or paths to YAML files, "
+                "e.g. strategies=[ignore,fast_social_care]."
+            )
     if not out:
-        raise UserError("strategies: the list is empty; name at least one preset, e.g. strategies=all.")
+        raise UserError(
+            "strategies: the list is empty; name at least one preset, e.g. strategies=all."
+        )
     return out
 
 
@@ -76,29 +102,39 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         return read_mapping(path)
     except ConfigError:
-        raise UserError(f"{path}: a strategy file must hold a mapping of knobs "
-                        "(name: ..., staff: ...).") from None
+        raise UserError(
+            f"{path}: a strategy file must hold a mapping of knobs (name: ..., staff: ...)."
+        ) from None
 
 
 def plan(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, dict[str, Any]], str]:
     """The base run config, the strategies (baseline first) and the baseline; all checked."""
     data = resolved(cfg)
     if "strategy" in data:
-        raise UserError("experiments.compare runs several strategies: give them as a list, e.g. "
-                        "strategies=[ignore,fast_social_care] (not strategy=...), or strategies=all.")
+        raise UserError(
+            "experiments.compare runs several strategies: give them as a list, e.g. "
+            "strategies=[ignore,fast_social_care] (not strategy=...), or strategies=all."
+        )
     base = {k: v for k, v in data.items() if k in RUN_SECTIONS}
     strategies = load_strategies(data.get("strategies", "all"))
     baseline = str(data.get("baseline", "ignore"))
     if baseline not in strategies:
         strategies = {baseline: load_strategies([baseline])[baseline], **strategies}
     else:
-        strategies = {baseline: strategies[baseline], **{k: v for k, v in strategies.items() if k != baseline}}
+        strategies = {
+            baseline: strategies[baseline],
+            **{k: v for k, v in strategies.items() if k != baseline},
+        }
     replicates = data.get("replicates")
     if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 2:
-        raise ConfigError("replicates", replicates, "a whole number of 2 or more (confidence intervals need two)")
+        raise ConfigError(
+            "replicates", replicates, "a whole number of 2 or more (confidence intervals need two)"
+        )
     n_jobs = data.get("n_jobs", -1)
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
-        raise ConfigError("n_jobs", n_jobs, "a whole number of worker processes: 1, 2, ... or -1 for all cores")
+        raise ConfigError(
+            "n_jobs", n_jobs, "a whole number of worker processes: 1, 2, ... or -1 for all cores"
+        )
     strategy_configs(base, strategies)  # every strategy's knobs checked (ConfigError names the key)
     return base, strategies, baseline
 
@@ -113,11 +149,19 @@ def execute(cfg: DictConfig) -> Comparison:
     quiet_mesa()
     with user_errors():
         base, strategies, baseline = plan(cfg)
-        rc = strategy_configs(base, {baseline: strategies[baseline]})[baseline]  # as the runs see it
+        rc = strategy_configs(base, {baseline: strategies[baseline]})[
+            baseline
+        ]  # as the runs see it
     outdir = output_dir(cfg)
     with incomplete_marker(outdir), user_errors(outdir):
-        comparison = compare(base, strategies, int(cfg.replicates), baseline=baseline,
-                             n_jobs=int(cfg.get("n_jobs", -1)), progress=bool(cfg.get("progress", True)))
+        comparison = compare(
+            base,
+            strategies,
+            int(cfg.replicates),
+            baseline=baseline,
+            n_jobs=int(cfg.get("n_jobs", -1)),
+            progress=bool(cfg.get("progress", True)),
+        )
         summary = comparison.summary()
         config = {**resolved(cfg), "strategy_knobs": strategies}
         title = f"{cfg.scenario.name}: strategies compared with {baseline}"
@@ -131,14 +175,24 @@ def execute(cfg: DictConfig) -> Comparison:
         if cfg.get("figures", True):
             from sim.viz.compare import comparison_figures
 
-            comparison_figures(comparison, summary, outdir / "figures", [i.at_h for i in rc.scenario.incidents],
-                               rc.population.size, rc.scenario.horizon_h)
-    print(f"\n{title} ({int(cfg.replicates)} replicates, {rc.population.size:,} simulated people, "
-          f"1 = {comparison.scale:,.0f} real)\n")
+            comparison_figures(
+                comparison,
+                summary,
+                outdir / "figures",
+                [i.at_h for i in rc.scenario.incidents],
+                rc.population.size,
+                rc.scenario.horizon_h,
+            )
+    print(
+        f"\n{title} ({int(cfg.replicates)} replicates, {rc.population.size:,} simulated people, "
+        f"1 = {comparison.scale:,.0f} real)\n"
+    )
     print(console_table(summary, comparison))
     print(f"\nresults: {outdir}\n  table:   {outdir / 'summary.md'} (and summary.csv, runs.csv)")
     if cfg.get("figures", True):
-        print(f"  figures: {outdir / 'figures'} (forest.png, mentions.png, cost_vs_reach.png, response_times.png)")
+        print(
+            f"  figures: {outdir / 'figures'} (forest.png, mentions.png, cost_vs_reach.png, response_times.png)"
+        )
     return comparison
 
 

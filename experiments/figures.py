@@ -22,14 +22,22 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from experiments.common import (
-    check_run, choices, output_dir, quiet_mesa, resolved, run_app, run_config, user_errors,
+    check_run,
+    choices,
+    output_dir,
+    quiet_mesa,
+    resolved,
+    run_app,
+    run_config,
+    user_errors,
 )
-from sim.errors import ConfigError
+from sim.config.presets import conf_dir
+from sim.config.presets import load as load_preset
 from sim.config.schema import RunConfig
-from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
 from sim.engine.model import build_environment
+from sim.errors import ConfigError
+from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
 from sim.outputs.provenance import provenance
-from sim.config.presets import conf_dir, load as load_preset
 
 
 def comparison_config(cfg: DictConfig) -> RunConfig | None:
@@ -38,7 +46,9 @@ def comparison_config(cfg: DictConfig) -> RunConfig | None:
     if name == "none":
         return None
     if name not in choices("strategy"):
-        raise ConfigError("compare_with", name, "none or a strategy preset: " + ", ".join(choices("strategy")))
+        raise ConfigError(
+            "compare_with", name, "none or a strategy preset: " + ", ".join(choices("strategy"))
+        )
     data = resolved(cfg)
     data["strategy"] = load_preset("strategy", name)
     return RunConfig.from_dict(data)
@@ -57,8 +67,17 @@ def check_figures(cfg: DictConfig) -> None:
 
 def reach_table(recs) -> pd.DataFrame:
     """Tidy data of the reach curves: one row per strategy and simulated minute."""
-    parts = [pd.DataFrame({"strategy": rec.label, "t_min": rec.minutes, "people_reached": rec.incident_reach,
-                           "people_reached_scaled": rec.incident_reach * rec.scale}) for rec in recs]
+    parts = [
+        pd.DataFrame(
+            {
+                "strategy": rec.label,
+                "t_min": rec.minutes,
+                "people_reached": rec.incident_reach,
+                "people_reached_scaled": rec.incident_reach * rec.scale,
+            }
+        )
+        for rec in recs
+    ]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -82,7 +101,12 @@ def execute(cfg: DictConfig) -> dict[str, Any]:
 
     matplotlib.use("Agg")
     from sim.viz.animation import save_gif, spread_animation
-    from sim.viz.teaching import audience_figure, cascade_tree_figure, reach_over_time_figure, record_run
+    from sim.viz.teaching import (
+        audience_figure,
+        cascade_tree_figure,
+        reach_over_time_figure,
+        record_run,
+    )
     from sim.viz.timeline import save_figure
 
     quiet_mesa()
@@ -97,7 +121,11 @@ def execute(cfg: DictConfig) -> dict[str, Any]:
         env = build_environment(main_cfg)
         recs = [record_run(main_cfg, env, main_cfg.strategy.name, frame_min=frame_min)]
         if other_cfg is not None:
-            recs.append(record_run(other_cfg, env, f"{other_cfg.strategy.name} (same seed)", frame_min=frame_min))
+            recs.append(
+                record_run(
+                    other_cfg, env, f"{other_cfg.strategy.name} (same seed)", frame_min=frame_min
+                )
+            )
         figdir = outdir / "figures"
         save_figure(cascade_tree_figure(recs), figdir / "cascade_tree.png")
         save_figure(reach_over_time_figure(recs), figdir / "reach_over_time.png")
@@ -105,20 +133,33 @@ def execute(cfg: DictConfig) -> dict[str, Any]:
         if anim.get("enabled", True):
             hours = float(anim.get("hours", 24))
             dpi = int(anim.get("dpi", 72))
-            save_gif(spread_animation(recs, hours=hours, dpi=dpi), figdir / "spread.gif",
-                     fps=int(anim.get("fps", 4)), dpi=dpi)
+            save_gif(
+                spread_animation(recs, hours=hours, dpi=dpi),
+                figdir / "spread.gif",
+                fps=int(anim.get("fps", 4)),
+                dpi=dpi,
+            )
         write_csv(outdir / "reach_over_time.csv", reach_table(recs))
         data = resolved(cfg)
         numbers = summary(recs)
-        write_json(outdir / "summary.json", {"runs": numbers, "provenance": provenance(data, main_cfg.seed)})
+        write_json(
+            outdir / "summary.json",
+            {"runs": numbers, "provenance": provenance(data, main_cfg.seed)},
+        )
         write_yaml(outdir / "config.yaml", data)
-    print(f"\nteaching figures for {main_cfg.scenario.name}, seed {main_cfg.seed} "
-          f"({main_cfg.population.size:,} simulated people, 1 = {recs[0].scale:.0f} real):")
+    print(
+        f"\nteaching figures for {main_cfg.scenario.name}, seed {main_cfg.seed} "
+        f"({main_cfg.population.size:,} simulated people, 1 = {recs[0].scale:.0f} real):"
+    )
     for label, row in numbers.items():
         reply = row["first_reply_min_after_complaint"]
-        reply_text = "no reply" if reply is None else f"first reply {reply:.0f} min after the complaint"
-        print(f"  {label:<32} {row['people_reached']:>8,} people reached (~{row['people_reached_scaled']:,.0f} "
-              f"real), {reply_text}")
+        reply_text = (
+            "no reply" if reply is None else f"first reply {reply:.0f} min after the complaint"
+        )
+        print(
+            f"  {label:<32} {row['people_reached']:>8,} people reached (~{row['people_reached_scaled']:,.0f} "
+            f"real), {reply_text}"
+        )
     print(f"figures: {outdir / 'figures'}")
     return numbers
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import copy
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -56,9 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config-name", "-cn")
     parser.add_argument("--config-dir", "-cd")
     parser.add_argument("--experimental-rerun")
-    parser.add_argument("--info", "-i", const="all", nargs="?",
-                        choices=["all", "config", "defaults", "defaults-tree", "plugins",
-                                 "searchpath"])
+    parser.add_argument(
+        "--info",
+        "-i",
+        const="all",
+        nargs="?",
+        choices=["all", "config", "defaults", "defaults-tree", "plugins", "searchpath"],
+    )
     return parser
 
 
@@ -66,9 +71,14 @@ def parse_command_line(argv: Sequence[str]) -> CommandLine:
     """Read a Hydra command line (flags first, then overrides; argparse exits 2 on a bad flag)."""
     args = _parser().parse_args(list(argv))
     return CommandLine(
-        overrides=list(args.overrides or []), multirun=bool(args.multirun), cfg=args.cfg,
-        config_path=args.config_path, config_name=args.config_name, config_dir=args.config_dir,
-        info_only=any(getattr(args, flag, None) for flag in INFO_FLAGS))
+        overrides=list(args.overrides or []),
+        multirun=bool(args.multirun),
+        cfg=args.cfg,
+        config_path=args.config_path,
+        config_name=args.config_name,
+        config_dir=args.config_dir,
+        info_only=any(getattr(args, flag, None) for flag in INFO_FLAGS),
+    )
 
 
 def parse_overrides(lines: Sequence[str], config_loader: Any = None) -> list[Any]:
@@ -103,8 +113,10 @@ def grid_jobs(lines: Sequence[str], config_loader: Any = None) -> tuple[list[lis
         key = override.get_key_element()
         if override.is_sweep_override():
             if not override.is_discrete_sweep():
-                raise ValueError(f"'{override.input_line}' sweeps an interval; a grid sweep needs "
-                                 "a list of values, e.g. key=1,2,3 or key=range(1,4)")
+                raise ValueError(
+                    f"'{override.input_line}' sweeps an interval; a grid sweep needs "
+                    "a list of values, e.g. key=1,2,3 or key=range(1,4)"
+                )
             columns[key] = [f"{key}={v}" for v in override.sweep_string_iterator()]
             swept.append(override.key_or_group)
         else:
@@ -162,8 +174,9 @@ def preflight_sets(overrides: list[str], multirun: bool) -> list[list[str]]:
     return sets[:MAX_PREFLIGHT_CONFIGS]
 
 
-def with_one_value_changed(base: tuple[list[str], DictConfig] | None,
-                           overrides: list[str]) -> DictConfig | None:
+def with_one_value_changed(
+    base: tuple[list[str], DictConfig] | None, overrides: list[str]
+) -> DictConfig | None:
     """The config of `overrides` without composing, when it differs from `base` in one plain value.
 
     A sweep point that changes only a value (seed=3, strategy.staff=4), not a preset or a section,
@@ -180,9 +193,13 @@ def with_one_value_changed(base: tuple[list[str], DictConfig] | None,
     try:
         override = parse_overrides(changed)[0]
         key, value = override.key_or_group, override.value()
-        if (override.type != OverrideType.CHANGE or override.package is not None
-                or override.is_sweep_override() or key.startswith("hydra")
-                or not isinstance(value, (int, float, bool, str))):
+        if (
+            override.type != OverrideType.CHANGE
+            or override.package is not None
+            or override.is_sweep_override()
+            or key.startswith("hydra")
+            or not isinstance(value, (int, float, bool, str))
+        ):
             return None
         parent, _, leaf = key.rpartition(".")
         node = OmegaConf.select(base[1], parent) if parent else base[1]

@@ -22,8 +22,9 @@ def _value(cfg: DictConfig, key: str, default: Any) -> Any:
     return default if value is _ABSENT else value
 
 
-def int_option(cfg: DictConfig, key: str, example: int, default: Any = None,
-               null: str | None = None) -> int | None:
+def int_option(
+    cfg: DictConfig, key: str, example: int, default: Any = None, null: str | None = None
+) -> int | None:
     """The whole-number option `key` of an app's config.
 
     Args:

@@ -16,8 +16,9 @@ the output directory:
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import hydra
 import numpy as np
@@ -27,20 +28,47 @@ from omegaconf import DictConfig
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
 from experiments.scenarios import ScenarioRuns, scenario_names, scenario_runs
-from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
-from sim.outputs.provenance import provenance
 from sim.analysis.replay import Replicate, replicate
 from sim.analysis.targets import TargetResult, evaluate, mean_ci
 from sim.config.presets import conf_dir
+from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
+from sim.outputs.provenance import provenance
 
-REPLAY_COLUMNS = ("scenario", "target", "metric", "documented", "simulated_mean", "ci_low", "ci_high",
-                  "tolerance", "ok", "bound", "statistic", "lift", "by_h", "n", "source")
+REPLAY_COLUMNS = (
+    "scenario",
+    "target",
+    "metric",
+    "documented",
+    "simulated_mean",
+    "ci_low",
+    "ci_high",
+    "tolerance",
+    "ok",
+    "bound",
+    "statistic",
+    "lift",
+    "by_h",
+    "n",
+    "source",
+)
 # Metrics compared between the documented strategy and the counterfactual.
 COMPARE_METRICS = (
-    "reach_negative_scaled", "reach_incident_scaled", "reach_positive_scaled", "mentions_brand_scaled",
-    "reach_campaign_scaled", "sentiment_mean_final", "sentiment_delta", "churned_scaled",
-    "revenue_at_risk_scaled", "incident_responded_share", "incident_resolved_share",
-    "phone_wait_mean_min", "phone_queue_peak", "web_wait_mean_min", "cost_contacts", "cost_total",
+    "reach_negative_scaled",
+    "reach_incident_scaled",
+    "reach_positive_scaled",
+    "mentions_brand_scaled",
+    "reach_campaign_scaled",
+    "sentiment_mean_final",
+    "sentiment_delta",
+    "churned_scaled",
+    "revenue_at_risk_scaled",
+    "incident_responded_share",
+    "incident_resolved_share",
+    "phone_wait_mean_min",
+    "phone_queue_peak",
+    "web_wait_mean_min",
+    "cost_contacts",
+    "cost_total",
 )
 
 
@@ -70,40 +98,80 @@ class ScenarioReplay:
         for k in COMPARE_METRICS:
             doc = np.array([r.metrics.get(k, np.nan) for r in self.replicates], dtype=float)
             cf = np.array([r.cf_metrics.get(k, np.nan) for r in self.replicates], dtype=float)
-            if not (np.isfinite(doc).any() or np.isfinite(cf).any()) or (np.nan_to_num(doc) == 0).all() and (np.nan_to_num(cf) == 0).all():
+            if (
+                not (np.isfinite(doc).any() or np.isfinite(cf).any())
+                or (np.nan_to_num(doc) == 0).all()
+                and (np.nan_to_num(cf) == 0).all()
+            ):
                 continue
             d, c, diff = mean_ci(doc), mean_ci(cf), mean_ci(doc - cf)
-            rows.append({
-                "scenario": self.name, "metric": k, "documented_strategy": self.runs.strategy,
-                "counterfactual": self.runs.counterfactual_name, "documented_mean": d[0],
-                "documented_low": d[1], "documented_high": d[2], "counterfactual_mean": c[0],
-                "counterfactual_low": c[1], "counterfactual_high": c[2], "difference": diff[0],
-                "difference_low": diff[1], "difference_high": diff[2], "n": diff[3],
-            })
+            rows.append(
+                {
+                    "scenario": self.name,
+                    "metric": k,
+                    "documented_strategy": self.runs.strategy,
+                    "counterfactual": self.runs.counterfactual_name,
+                    "documented_mean": d[0],
+                    "documented_low": d[1],
+                    "documented_high": d[2],
+                    "counterfactual_mean": c[0],
+                    "counterfactual_low": c[1],
+                    "counterfactual_high": c[2],
+                    "difference": diff[0],
+                    "difference_low": diff[1],
+                    "difference_high": diff[2],
+                    "n": diff[3],
+                }
+            )
         return pd.DataFrame(rows)
 
     def run_rows(self) -> pd.DataFrame:
         """Every metric of every run (one row per strategy and replicate)."""
         rows = []
         for i, r in enumerate(self.replicates):
-            rows.append({"scenario": self.name, "strategy": self.runs.strategy, "replicate": i, "seed": r.seed, **r.metrics})
+            rows.append(
+                {
+                    "scenario": self.name,
+                    "strategy": self.runs.strategy,
+                    "replicate": i,
+                    "seed": r.seed,
+                    **r.metrics,
+                }
+            )
             if r.cf_metrics is not None:
-                rows.append({"scenario": self.name, "strategy": self.runs.counterfactual_name, "replicate": i,
-                             "seed": r.seed, **r.cf_metrics})
+                rows.append(
+                    {
+                        "scenario": self.name,
+                        "strategy": self.runs.counterfactual_name,
+                        "replicate": i,
+                        "seed": r.seed,
+                        **r.cf_metrics,
+                    }
+                )
         return pd.DataFrame(rows)
 
     def hourly(self) -> pd.DataFrame:
         """Time courses of every run."""
         parts = []
         for i, r in enumerate(self.replicates):
-            for name, h in ((self.runs.strategy, r.hourly), (self.runs.counterfactual_name, r.cf_hourly)):
+            for name, h in (
+                (self.runs.strategy, r.hourly),
+                (self.runs.counterfactual_name, r.cf_hourly),
+            ):
                 if h is not None:
                     parts.append(h.assign(scenario=self.name, strategy=name, replicate=i))
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def replay_scenario(scenario: Any, *, seed: int = 1, replicates: int | None = None, size: int | None = None,
-                    network: dict | None = None, n_jobs: int = 1) -> ScenarioReplay:
+def replay_scenario(
+    scenario: Any,
+    *,
+    seed: int = 1,
+    replicates: int | None = None,
+    size: int | None = None,
+    network: dict | None = None,
+    n_jobs: int = 1,
+) -> ScenarioReplay:
     """Replay one scenario (a name in conf/scenario/ or its content) and evaluate its targets.
 
     `replicates` None: the number the scenario asks for (`scenario.replicates`, else 10).
@@ -112,8 +180,11 @@ def replay_scenario(scenario: Any, *, seed: int = 1, replicates: int | None = No
     seeds = [seed + r for r in range(replicates or runs.replicates)]
     reps = replicate(runs.documented, runs.counterfactual, seeds, n_jobs=n_jobs)
     targets = runs.checked.scenario.targets
-    results = evaluate(targets, [r.values for r in reps],
-                       [r.cf_values for r in reps] if runs.counterfactual is not None else None)
+    results = evaluate(
+        targets,
+        [r.values for r in reps],
+        [r.cf_values for r in reps] if runs.counterfactual is not None else None,
+    )
     return ScenarioReplay(runs, reps, results)
 
 
@@ -132,9 +203,11 @@ def console_table(table: pd.DataFrame) -> str:
         for _, r in part.iterrows():
             sign = {"at_least": ">=", "at_most": "<=", "near": "~"}[r["bound"]]
             lift = " (lift)" if r["lift"] else ""
-            lines.append(f"  [{'ok' if r['ok'] else 'MISS'}] {r['target']}{lift}\n"
-                         f"        {r['metric']}: documented {sign} {_fmt(r['documented'])} +/- {_fmt(r['tolerance'])}, "
-                         f"simulated {_fmt(r['simulated_mean'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] (n={r['n']})")
+            lines.append(
+                f"  [{'ok' if r['ok'] else 'MISS'}] {r['target']}{lift}\n"
+                f"        {r['metric']}: documented {sign} {_fmt(r['documented'])} +/- {_fmt(r['tolerance'])}, "
+                f"simulated {_fmt(r['simulated_mean'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] (n={r['n']})"
+            )
     return "\n".join(lines)
 
 
@@ -174,19 +247,43 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
     with incomplete_marker(outdir), user_errors(outdir):
         replays = []
         for name in names:
-            scenario = data["scenario"] if (len(names) == 1 and name == data["scenario"]["name"]) else name
+            scenario = (
+                data["scenario"] if (len(names) == 1 and name == data["scenario"]["name"]) else name
+            )
             print(f"replaying {name}...", flush=True)
-            replays.append(replay_scenario(scenario, seed=opts.seed, replicates=opts.replicates, size=opts.size,
-                                           network=data.get("network"), n_jobs=opts.n_jobs))
+            replays.append(
+                replay_scenario(
+                    scenario,
+                    seed=opts.seed,
+                    replicates=opts.replicates,
+                    size=opts.size,
+                    network=data.get("network"),
+                    n_jobs=opts.n_jobs,
+                )
+            )
         table = pd.concat([r.table() for r in replays], ignore_index=True)
         comparisons = [r.comparison() for r in replays]
-        comparisons = pd.concat([c for c in comparisons if len(c)], ignore_index=True) if any(len(c) for c in comparisons) else pd.DataFrame()
-        configs = {r.name: {"documented": r.runs.documented, "counterfactual": r.runs.counterfactual} for r in replays}
-        config = {"replay": {k: v for k, v in data.items() if k not in ("scenario",)}, "scenarios": configs}
+        comparisons = (
+            pd.concat([c for c in comparisons if len(c)], ignore_index=True)
+            if any(len(c) for c in comparisons)
+            else pd.DataFrame()
+        )
+        configs = {
+            r.name: {"documented": r.runs.documented, "counterfactual": r.runs.counterfactual}
+            for r in replays
+        }
+        config = {
+            "replay": {k: v for k, v in data.items() if k not in ("scenario",)},
+            "scenarios": configs,
+        }
         write_yaml(outdir / "config.yaml", config)
         write_json(outdir / "provenance.json", provenance(config, opts.seed))
-        write_csv(outdir / "runs.csv", pd.concat([r.run_rows() for r in replays], ignore_index=True))
-        write_csv(outdir / "hourly.csv", pd.concat([r.hourly() for r in replays], ignore_index=True))
+        write_csv(
+            outdir / "runs.csv", pd.concat([r.run_rows() for r in replays], ignore_index=True)
+        )
+        write_csv(
+            outdir / "hourly.csv", pd.concat([r.hourly() for r in replays], ignore_index=True)
+        )
         if len(comparisons):
             write_csv(outdir / "counterfactual.csv", comparisons)
         if cfg.get("figures", True):
@@ -199,9 +296,11 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
     if len(comparisons):
         print("\ndocumented strategy vs counterfactual (paired difference, 95% CI):")
         for _, c in comparisons.iterrows():
-            print(f"  {c['scenario']}: {c['metric']}: {c['documented_strategy']} {_fmt(c['documented_mean'])} vs "
-                  f"{c['counterfactual']} {_fmt(c['counterfactual_mean'])}: difference {_fmt(c['difference'])} "
-                  f"[{_fmt(c['difference_low'])}, {_fmt(c['difference_high'])}]")
+            print(
+                f"  {c['scenario']}: {c['metric']}: {c['documented_strategy']} {_fmt(c['documented_mean'])} vs "
+                f"{c['counterfactual']} {_fmt(c['counterfactual_mean'])}: difference {_fmt(c['difference'])} "
+                f"[{_fmt(c['difference_low'])}, {_fmt(c['difference_high'])}]"
+            )
     met = int(table["ok"].sum())
     print(f"\n{met}/{len(table)} targets met over {len(replays)} scenario(s). results: {outdir}")
     return table
@@ -213,7 +312,9 @@ def check_replay(cfg: DictConfig) -> None:
     data = resolved(cfg)
     names = _names(cfg)
     for name in names:
-        scenario = data["scenario"] if (len(names) == 1 and name == data["scenario"]["name"]) else name
+        scenario = (
+            data["scenario"] if (len(names) == 1 and name == data["scenario"]["name"]) else name
+        )
         scenario_runs(scenario, seed=opts.seed, size=opts.size, network=data.get("network"))
 
 

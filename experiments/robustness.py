@@ -24,12 +24,17 @@ from omegaconf import DictConfig
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
 from experiments.sensitivity import (
-    base_config, markdown_table, metric_values, parameters, point_config, problem,
+    base_config,
+    markdown_table,
+    metric_values,
+    parameters,
+    point_config,
+    problem,
 )
 from sim.analysis.evaluator import cross, evaluate
+from sim.config.presets import conf_dir
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
-from sim.config.presets import conf_dir
 from sim.outputs.registry import better as metric_better
 
 BETTER = ("lower", "higher")
@@ -41,8 +46,11 @@ def strategies(cfg: DictConfig) -> dict[str, dict[str, Any]]:
 
     out = load_strategies(cfg.strategies)
     if len(out) < 2:
-        raise ConfigError("strategies", list(out), "at least two strategies: all, or a list such as "
-                          "[ignore,fast_social_care]")
+        raise ConfigError(
+            "strategies",
+            list(out),
+            "at least two strategies: all, or a list such as [ignore,fast_social_care]",
+        )
     return out
 
 
@@ -54,17 +62,22 @@ def objectives(cfg: DictConfig) -> list[tuple[str, str]]:
         try:  # the metric registry knows each metric and which way is better
             better = better or (metric_better(str(metric)) if metric else "") or "lower"
         except KeyError as exc:
-            raise ConfigError(f"objectives[{i}].metric", metric,
-                              f"a metric key of metrics.json ({exc.args[0]})") from None
+            raise ConfigError(
+                f"objectives[{i}].metric", metric, f"a metric key of metrics.json ({exc.args[0]})"
+            ) from None
         if not metric or better not in BETTER:
-            raise ConfigError(f"objectives[{i}]", dict(entry), "{metric: <metric key>, better: lower|higher}")
+            raise ConfigError(
+                f"objectives[{i}]", dict(entry), "{metric: <metric key>, better: lower|higher}"
+            )
         out.append((str(metric), str(better)))
     if not out:
         raise ConfigError("objectives", None, "at least one {metric, better} entry")
     return out
 
 
-def regret(values: pd.DataFrame, goals: Sequence[tuple[str, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def regret(
+    values: pd.DataFrame, goals: Sequence[tuple[str, str]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Regret per future, strategy and objective, and its summary per strategy and objective.
 
     Args:
@@ -82,26 +95,45 @@ def regret(values: pd.DataFrame, goals: Sequence[tuple[str, str]]) -> tuple[pd.D
         gap = wide.sub(best, axis=0) if better == "lower" else (-wide).add(best, axis=0)
         for strategy in wide.columns:
             for future, value, r in zip(wide.index, wide[strategy], gap[strategy]):
-                rows.append({"future": future, "strategy": strategy, "objective": metric,
-                             "value": value, "regret": r})
-            summary.append({
-                "strategy": strategy, "objective": metric, "better": better,
-                "value_median": float(np.nanmedian(wide[strategy])),
-                "regret_median": float(np.nanmedian(gap[strategy])),
-                "regret_max": float(np.nanmax(gap[strategy])),
-                "best_share": float(np.mean(gap[strategy].to_numpy() <= 1e-12 * (1 + best.abs().to_numpy()))),
-            })
+                rows.append(
+                    {
+                        "future": future,
+                        "strategy": strategy,
+                        "objective": metric,
+                        "value": value,
+                        "regret": r,
+                    }
+                )
+            summary.append(
+                {
+                    "strategy": strategy,
+                    "objective": metric,
+                    "better": better,
+                    "value_median": float(np.nanmedian(wide[strategy])),
+                    "regret_median": float(np.nanmedian(gap[strategy])),
+                    "regret_max": float(np.nanmax(gap[strategy])),
+                    "best_share": float(
+                        np.mean(gap[strategy].to_numpy() <= 1e-12 * (1 + best.abs().to_numpy()))
+                    ),
+                }
+            )
     return pd.DataFrame(rows), pd.DataFrame(summary)
 
 
-def plan(cfg: DictConfig) -> tuple[dict[str, Any], list, dict[str, dict[str, Any]], list[tuple[str, str]]]:
+def plan(
+    cfg: DictConfig,
+) -> tuple[dict[str, Any], list, dict[str, dict[str, Any]], list[tuple[str, str]]]:
     """Base run config, uncertain parameters, strategies and objectives, all checked."""
     base = base_config(cfg)
     params = parameters(cfg, base)
     strategic = [p.key for p in params if p.key.startswith("strategy.")]
     if strategic:
-        raise ConfigError("sensitivity.parameters", strategic, "uncertain parameters outside strategy.* "
-                          "(each strategy keeps its own knobs); use sensitivity=uncertain")
+        raise ConfigError(
+            "sensitivity.parameters",
+            strategic,
+            "uncertain parameters outside strategy.* "
+            "(each strategy keeps its own knobs); use sensitivity=uncertain",
+        )
     presets = strategies(cfg)
     goals = objectives(cfg)
     for key, example in (("seed", 1), ("sample_seed", 1), ("n_jobs", 2)):
@@ -136,8 +168,10 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
     X = latin.sample(prob, int(cfg.samples), seed=int(cfg.sample_seed))
     seeds = [int(cfg.seed) + r for r in range(int(cfg.replicates))]
     metrics = [m for m, _ in goals]
-    print(f"robustness: {len(names)} strategies x {len(X)} futures x {len(seeds)} replicates "
-          f"= {len(X) * len(seeds) * len(names)} runs")
+    print(
+        f"robustness: {len(names)} strategies x {len(X)} futures x {len(seeds)} replicates "
+        f"= {len(X) * len(seeds) * len(names)} runs"
+    )
     futures_cfg = {i: point_config(base, params, x, seeds[0]) for i, x in enumerate(X)}
     cases = cross(futures_cfg, presets, scenario_label="future", lever_label="strategy")
     ev = evaluate(cases, seeds, n_jobs=int(cfg.n_jobs), progress=bool(cfg.progress), desc="runs")
@@ -146,8 +180,15 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
         for rep, seed in enumerate(seeds):
             for name in names:
                 m = ev.record(f"{future}/{name}", rep).metrics
-                rows.append({"future": future, "replicate": rep, "seed": seed, "strategy": name,
-                             **dict(zip(metrics, metric_values(m, metrics)))})
+                rows.append(
+                    {
+                        "future": future,
+                        "replicate": rep,
+                        "seed": seed,
+                        "strategy": name,
+                        **dict(zip(metrics, metric_values(m, metrics))),
+                    }
+                )
     runs = pd.DataFrame(rows)
     values = runs.groupby(["future", "strategy"], sort=False)[metrics].mean().reset_index()
     long, summary = regret(values, goals)
@@ -157,21 +198,35 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
     return summary
 
 
-def write_outputs(cfg: DictConfig, outdir: Path, futures: pd.DataFrame, runs: pd.DataFrame,
-                  long: pd.DataFrame, summary: pd.DataFrame) -> None:
+def write_outputs(
+    cfg: DictConfig,
+    outdir: Path,
+    futures: pd.DataFrame,
+    runs: pd.DataFrame,
+    long: pd.DataFrame,
+    summary: pd.DataFrame,
+) -> None:
     """Tables, a markdown summary and the figure."""
     write_yaml(outdir / "config.yaml", resolved(cfg))
     write_csv(outdir / "futures.csv", futures)
     write_csv(outdir / "runs.csv", runs)
     write_csv(outdir / "regret.csv", long)
     write_csv(outdir / "robustness.csv", summary)
-    text = [f"# Robustness: {cfg.scenario.name}, {len(futures)} futures x {int(cfg.replicates)} replicates",
-            "", f"Uncertain: {', '.join(futures.columns[1:])}. Regret = distance to the best strategy "
-            "in the same future (0 = best).", ""]
+    text = [
+        f"# Robustness: {cfg.scenario.name}, {len(futures)} futures x {int(cfg.replicates)} replicates",
+        "",
+        f"Uncertain: {', '.join(futures.columns[1:])}. Regret = distance to the best strategy "
+        "in the same future (0 = best).",
+        "",
+    ]
     for objective, part in summary.groupby("objective", sort=False):
         robust = part.loc[part["regret_max"].idxmin(), "strategy"]
-        text += [f"## {objective} ({part['better'].iloc[0]} is better); least worst-case regret: {robust}",
-                 "", markdown_table(part.drop(columns=["objective", "better"])), ""]
+        text += [
+            f"## {objective} ({part['better'].iloc[0]} is better); least worst-case regret: {robust}",
+            "",
+            markdown_table(part.drop(columns=["objective", "better"])),
+            "",
+        ]
     write_text(outdir / "robustness.md", "\n".join(text))
     if cfg.get("figures", True):
         from sim.viz.sweep import robustness_figure

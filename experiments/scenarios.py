@@ -9,8 +9,9 @@ replicates. The population size is `size` when given, else the scenario's own
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sim.config import presets
 from sim.config.schema import RunConfig
@@ -54,8 +55,13 @@ class ScenarioRuns:
         return self.checked.scenario.counterfactual
 
 
-def scenario_runs(scenario: Mapping[str, Any] | str, *, seed: int = 1, size: int | None = None,
-                  network: Mapping[str, Any] | None = None) -> ScenarioRuns:
+def scenario_runs(
+    scenario: Mapping[str, Any] | str,
+    *,
+    seed: int = 1,
+    size: int | None = None,
+    network: Mapping[str, Any] | None = None,
+) -> ScenarioRuns:
     """Build (and check) the run configs of a scenario's replay.
 
     Args:
@@ -67,7 +73,11 @@ def scenario_runs(scenario: Mapping[str, Any] | str, *, seed: int = 1, size: int
     Raises:
         ConfigError: a bad value or an unknown strategy preset, naming the key.
     """
-    data = load_preset("scenario", scenario) if isinstance(scenario, str) else copy.deepcopy(dict(scenario))
+    data = (
+        load_preset("scenario", scenario)
+        if isinstance(scenario, str)
+        else copy.deepcopy(dict(scenario))
+    )
     strategy_name = str(data.get("strategy", "ignore"))
     base: dict[str, Any] = {"seed": int(seed), "scenario": data}
     if network:
@@ -78,14 +88,22 @@ def scenario_runs(scenario: Mapping[str, Any] | str, *, seed: int = 1, size: int
     try:
         documented = {**base, "strategy": load_preset("strategy", strategy_name)}
     except ConfigError:
-        raise ConfigError("scenario.strategy", strategy_name, "the name of a strategy preset in conf/strategy/") from None
+        raise ConfigError(
+            "scenario.strategy", strategy_name, "the name of a strategy preset in conf/strategy/"
+        ) from None
     checked = RunConfig.from_dict(documented)
     counterfactual = None
     if checked.scenario.counterfactual:
         try:
-            counterfactual = {**copy.deepcopy(base), "strategy": load_preset("strategy", checked.scenario.counterfactual)}
+            counterfactual = {
+                **copy.deepcopy(base),
+                "strategy": load_preset("strategy", checked.scenario.counterfactual),
+            }
         except ConfigError:
-            raise ConfigError("scenario.counterfactual", checked.scenario.counterfactual,
-                              "the name of a strategy preset in conf/strategy/") from None
+            raise ConfigError(
+                "scenario.counterfactual",
+                checked.scenario.counterfactual,
+                "the name of a strategy preset in conf/strategy/",
+            ) from None
         RunConfig.from_dict(counterfactual)
     return ScenarioRuns(checked.scenario.name, documented, counterfactual, checked)

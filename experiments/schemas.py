@@ -9,7 +9,7 @@ type at composition, and `check_keys` refuses keys added with `+` that the schem
 from __future__ import annotations
 
 import functools
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass, make_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, make_dataclass
 from typing import Any, Optional, get_args, get_origin, get_type_hints
 
 from sim.config import schema as library
@@ -48,8 +48,9 @@ def strip_unset(data: Any) -> Any:
 
 
 def _is_unset(value: Any) -> bool:
-    return value == UNSET or (isinstance(value, dict) and value != {} and all(
-        _is_unset(v) for v in value.values()))
+    return value == UNSET or (
+        isinstance(value, dict) and value != {} and all(_is_unset(v) for v in value.values())
+    )
 
 
 ScenarioConfig = unset(library.ScenarioConfig)
@@ -127,7 +128,7 @@ class AppSchema:
     """Keys every app has: the root seed and where the compose API writes."""
 
     seed: int = 1
-    output_dir: Optional[str] = None  # the compose API sets it; None: Hydra's run directory
+    output_dir: str | None = None  # the compose API sets it; None: Hydra's run directory
 
 
 @dataclass
@@ -171,8 +172,8 @@ class ReplaySchema(AppSchema):
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     scenarios: str = "all"
-    replicates: Optional[int] = None
-    size: Optional[int] = None
+    replicates: int | None = None
+    size: int | None = None
     n_jobs: int = 2
     figures: bool = True
 
@@ -183,9 +184,9 @@ class CalibrateSchema(AppSchema):
 
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
-    scenarios: Optional[str] = None
-    replicates: Optional[int] = None
-    size: Optional[int] = None
+    scenarios: str | None = None
+    replicates: int | None = None
+    size: int | None = None
     maxiter: int = 8
     popsize: int = 6
     stop_loss: float = 0.02
@@ -238,15 +239,19 @@ class FiguresSchema(AppSchema, ModelSections):
 
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
-    compare_with: Optional[str] = "ignore"
+    compare_with: str | None = "ignore"
     animation: Animation = field(default_factory=Animation)
 
 
 # the schema of each primary config of conf/ (the name is the one its defaults list uses)
 SCHEMAS: dict[str, type] = {
-    "config": RunSchema, "compare": CompareSchema, "replay": ReplaySchema,
-    "calibrate": CalibrateSchema, "sensitivity": SensitivitySchema,
-    "robustness": RobustnessSchema, "figures": FiguresSchema,
+    "config": RunSchema,
+    "compare": CompareSchema,
+    "replay": ReplaySchema,
+    "calibrate": CalibrateSchema,
+    "sensitivity": SensitivitySchema,
+    "robustness": RobustnessSchema,
+    "figures": FiguresSchema,
 }
 SCHEMA_NAMES = {"config": "run"}  # conf/config.yaml uses `schema: run`
 
@@ -269,8 +274,12 @@ def register(*config_names: str) -> None:
         cls = SCHEMAS.get(config_name)
         if cls is None or config_name in _REGISTERED:
             continue
-        store.store(group="schema", name=SCHEMA_NAMES.get(config_name, config_name),
-                    package="_global_", node=cls)
+        store.store(
+            group="schema",
+            name=SCHEMA_NAMES.get(config_name, config_name),
+            package="_global_",
+            node=cls,
+        )
         _REGISTERED.add(config_name)
 
 

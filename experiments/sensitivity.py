@@ -25,10 +25,10 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
 from sim.analysis.evaluator import Case, Evaluation, evaluate
+from sim.config.presets import conf_dir
 from sim.config.schema import RUN_SECTIONS
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
-from sim.config.presets import conf_dir
 from sim.outputs.registry import get as get_metric
 
 METHODS = ("morris", "sobol")
@@ -49,18 +49,27 @@ def parameters(cfg: DictConfig, base: dict[str, Any]) -> list[Parameter]:
     full = OmegaConf.create(base)
     entries = OmegaConf.select(cfg, "sensitivity.parameters")
     if not entries:
-        raise ConfigError("sensitivity.parameters", None, "a list of {key, low, high} entries "
-                          "(conf/sensitivity/*.yaml)")
+        raise ConfigError(
+            "sensitivity.parameters",
+            None,
+            "a list of {key, low, high} entries (conf/sensitivity/*.yaml)",
+        )
     params, seen = [], set()
     for i, entry in enumerate(entries):
         where = f"sensitivity.parameters[{i}]"
         key, low, high = entry.get("key"), entry.get("low"), entry.get("high")
         if not key or key.split(".")[0] not in RUN_SECTIONS or key.split(".")[0] == "seed":
-            raise ConfigError(f"{where}.key", key, "a dotted key of the run config, e.g. diffusion.reshare_base")
+            raise ConfigError(
+                f"{where}.key", key, "a dotted key of the run config, e.g. diffusion.reshare_base"
+            )
         current = OmegaConf.select(full, key, default=None)
         if current is None or isinstance(current, (bool, str)) or OmegaConf.is_config(current):
             raise ConfigError(f"{where}.key", key, "the key of a number in the composed run config")
-        if not isinstance(low, (int, float)) or not isinstance(high, (int, float)) or not low < high:
+        if (
+            not isinstance(low, (int, float))
+            or not isinstance(high, (int, float))
+            or not low < high
+        ):
             raise ConfigError(f"{where}", f"low={low}, high={high}", "numbers with low < high")
         if key in seen:
             raise ConfigError(f"{where}.key", key, "each key once")
@@ -71,8 +80,11 @@ def parameters(cfg: DictConfig, base: dict[str, Any]) -> list[Parameter]:
 
 def problem(params: Sequence[Parameter]) -> dict[str, Any]:
     """The SALib problem definition of the parameters."""
-    return {"num_vars": len(params), "names": [p.key for p in params],
-            "bounds": [[p.low, p.high] for p in params]}
+    return {
+        "num_vars": len(params),
+        "names": [p.key for p in params],
+        "bounds": [[p.low, p.high] for p in params],
+    }
 
 
 def base_config(cfg: DictConfig) -> dict[str, Any]:
@@ -82,8 +94,9 @@ def base_config(cfg: DictConfig) -> dict[str, Any]:
     return RunConfig.from_dict(resolved(cfg)).to_dict()
 
 
-def point_config(base: dict[str, Any], params: Sequence[Parameter], values: Sequence[float],
-                 seed: int) -> dict[str, Any]:
+def point_config(
+    base: dict[str, Any], params: Sequence[Parameter], values: Sequence[float], seed: int
+) -> dict[str, Any]:
     """`base` with the parameters set to `values` and the seed set."""
     node = OmegaConf.create(copy.deepcopy(base))
     for p, v in zip(params, values):
@@ -98,11 +111,20 @@ def metric_values(metrics: Mapping[str, Any], keys: Sequence[str]) -> list[float
     return [float(metrics[k]) if metrics.get(k) is not None else np.nan for k in keys]
 
 
-def evaluate_points(base: dict[str, Any], params: Sequence[Parameter], X: np.ndarray,
-                    seeds: Sequence[int], n_jobs: int, progress: bool, what: str) -> Evaluation:
+def evaluate_points(
+    base: dict[str, Any],
+    params: Sequence[Parameter],
+    X: np.ndarray,
+    seeds: Sequence[int],
+    n_jobs: int,
+    progress: bool,
+    what: str,
+) -> Evaluation:
     """Every sample point of `X` with every seed, through the evaluator (case id `point <i>`)."""
-    cases = [Case(f"point {i}", point_config(base, params, x, seeds[0]), {"point": i})
-             for i, x in enumerate(X)]
+    cases = [
+        Case(f"point {i}", point_config(base, params, x, seeds[0]), {"point": i})
+        for i, x in enumerate(X)
+    ]
     return evaluate(cases, list(seeds), n_jobs=n_jobs, progress=progress, desc=what)
 
 
@@ -112,27 +134,37 @@ def sample(method: str, prob: dict[str, Any], cfg: DictConfig) -> np.ndarray:
     if method == "morris":
         from SALib.sample import morris
 
-        return morris.sample(prob, int(cfg.morris.trajectories), num_levels=int(cfg.morris.levels), seed=seed)
+        return morris.sample(
+            prob, int(cfg.morris.trajectories), num_levels=int(cfg.morris.levels), seed=seed
+        )
     from SALib.sample import sobol
 
-    return sobol.sample(prob, int(cfg.sobol.n), calc_second_order=bool(cfg.sobol.second_order), seed=seed)
+    return sobol.sample(
+        prob, int(cfg.sobol.n), calc_second_order=bool(cfg.sobol.second_order), seed=seed
+    )
 
 
-def analyse(method: str, prob: dict[str, Any], X: np.ndarray, Y: np.ndarray, cfg: DictConfig,
-            metric: str) -> pd.DataFrame:
+def analyse(
+    method: str, prob: dict[str, Any], X: np.ndarray, Y: np.ndarray, cfg: DictConfig, metric: str
+) -> pd.DataFrame:
     """SALib indices of one output as a tidy table (one row per parameter)."""
     seed = int(cfg.sample_seed)
     names = prob["names"]
     if method == "morris":
         from SALib.analyze import morris
 
-        res = morris.analyze(prob, X, Y, num_levels=int(cfg.morris.levels), conf_level=0.95, seed=seed)
-        cols = {k: np.asarray(res[k], dtype=float) for k in ("mu", "mu_star", "sigma", "mu_star_conf")}
+        res = morris.analyze(
+            prob, X, Y, num_levels=int(cfg.morris.levels), conf_level=0.95, seed=seed
+        )
+        cols = {
+            k: np.asarray(res[k], dtype=float) for k in ("mu", "mu_star", "sigma", "mu_star_conf")
+        }
     else:
         from SALib.analyze import sobol
 
-        res = sobol.analyze(prob, Y, calc_second_order=bool(cfg.sobol.second_order), conf_level=0.95,
-                            seed=seed)
+        res = sobol.analyze(
+            prob, Y, calc_second_order=bool(cfg.sobol.second_order), conf_level=0.95, seed=seed
+        )
         cols = {k: np.asarray(res[k], dtype=float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
     table = pd.DataFrame({"metric": metric, "parameter": names, **cols})
     order = "mu_star" if method == "morris" else "ST"
@@ -141,12 +173,17 @@ def analyse(method: str, prob: dict[str, Any], X: np.ndarray, Y: np.ndarray, cfg
 
 def markdown_table(table: pd.DataFrame) -> str:
     """A DataFrame as a GitHub markdown table, numbers to 4 significant digits."""
+
     def cell(v: Any) -> str:
         return f"{v:.4g}" if isinstance(v, (float, np.floating)) else str(v)
 
-    lines = ["| " + " | ".join(map(str, table.columns)) + " |",
-             "|" + "|".join("---" for _ in table.columns) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    lines = [
+        "| " + " | ".join(map(str, table.columns)) + " |",
+        "|" + "|".join("---" for _ in table.columns) + "|",
+    ]
+    lines += [
+        "| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
@@ -160,10 +197,17 @@ def plan(cfg: DictConfig) -> tuple[dict[str, Any], list[Parameter]]:
         try:
             get_metric(str(metric))
         except KeyError as exc:
-            raise ConfigError(f"metrics[{i}]", metric,
-                              f"a metric key of metrics.json ({exc.args[0]})") from None
-    for key, example in (("seed", 1), ("sample_seed", 1), ("n_jobs", 2), ("morris.trajectories", 10),
-                         ("morris.levels", 4), ("sobol.n", 64)):
+            raise ConfigError(
+                f"metrics[{i}]", metric, f"a metric key of metrics.json ({exc.args[0]})"
+            ) from None
+    for key, example in (
+        ("seed", 1),
+        ("sample_seed", 1),
+        ("n_jobs", 2),
+        ("morris.trajectories", 10),
+        ("morris.levels", 4),
+        ("sobol.n", 64),
+    ):
         int_option(cfg, key, example)
     if int_option(cfg, "replicates", 2) < 1:
         raise ConfigError("replicates", cfg.replicates, "a whole number of 1 or more")
@@ -191,22 +235,31 @@ def execute(cfg: DictConfig) -> dict[str, pd.DataFrame]:
     prob = problem(params)
     X = sample(method, prob, cfg)
     seeds = [int(cfg.seed) + r for r in range(int(cfg.replicates))]
-    print(f"{method}: {len(X)} sample points x {len(seeds)} replicates = "
-          f"{len(X) * len(seeds)} runs over {len(params)} parameters")
+    print(
+        f"{method}: {len(X)} sample points x {len(seeds)} replicates = "
+        f"{len(X) * len(seeds)} runs over {len(params)} parameters"
+    )
     ev = evaluate_points(base, params, X, seeds, int(cfg.n_jobs), bool(cfg.progress), method)
     keys = [(i, r) for i in range(len(X)) for r in range(len(seeds))]
-    values = np.asarray([metric_values(ev.record(f"point {i}", r).metrics, metrics)
-                         for i, r in keys], dtype=float)
-    runs = pd.DataFrame([{"point": i, "replicate": r, "seed": seeds[r],
-                          **dict(zip(prob["names"], X[i]))} for i, r in keys])
+    values = np.asarray(
+        [metric_values(ev.record(f"point {i}", r).metrics, metrics) for i, r in keys], dtype=float
+    )
+    runs = pd.DataFrame(
+        [
+            {"point": i, "replicate": r, "seed": seeds[r], **dict(zip(prob["names"], X[i]))}
+            for i, r in keys
+        ]
+    )
     runs[metrics] = values
     points = runs.groupby("point", sort=True)[[*prob["names"], *metrics]].mean().reset_index()
     tables = {}
     for metric in metrics:
         Y = points[metric].to_numpy(dtype=float)
         if not np.isfinite(Y).all():
-            print(f"note: {metric} has no value in {int((~np.isfinite(Y)).sum())} sample points (undefined "
-                  f"there, or not a key of metrics.json); left out of the analysis")
+            print(
+                f"note: {metric} has no value in {int((~np.isfinite(Y)).sum())} sample points (undefined "
+                f"there, or not a key of metrics.json); left out of the analysis"
+            )
             continue
         tables[metric] = analyse(method, prob, X, Y, cfg, metric)
     with incomplete_marker(outdir):  # marked INCOMPLETE until every file is written
@@ -214,17 +267,27 @@ def execute(cfg: DictConfig) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def write_outputs(cfg: DictConfig, outdir: Path, method: str, runs: pd.DataFrame,
-                  points: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> None:
+def write_outputs(
+    cfg: DictConfig,
+    outdir: Path,
+    method: str,
+    runs: pd.DataFrame,
+    points: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+) -> None:
     """Tables, a markdown summary and figures."""
     write_yaml(outdir / "config.yaml", resolved(cfg))
     write_csv(outdir / "runs.csv", runs)
     write_csv(outdir / "points.csv", points)
     indices = pd.concat(tables.values(), ignore_index=True) if tables else pd.DataFrame()
     write_csv(outdir / f"{method}.csv", indices)
-    text = [f"# {method.capitalize()} sensitivity: {cfg.scenario.name} / {cfg.strategy.name}", "",
-            f"{len(points)} sample points x {int(cfg.replicates)} replicates, "
-            f"{cfg.population.size:,} simulated people; 95% CIs from SALib's bootstrap.", ""]
+    text = [
+        f"# {method.capitalize()} sensitivity: {cfg.scenario.name} / {cfg.strategy.name}",
+        "",
+        f"{len(points)} sample points x {int(cfg.replicates)} replicates, "
+        f"{cfg.population.size:,} simulated people; 95% CIs from SALib's bootstrap.",
+        "",
+    ]
     for metric, table in tables.items():
         text += [f"## {metric}", "", markdown_table(table.drop(columns="metric")), ""]
     write_text(outdir / "indices.md", "\n".join(text))

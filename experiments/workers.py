@@ -17,7 +17,8 @@ import logging
 import os
 import sys
 import threading
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -26,8 +27,19 @@ from sim.config.schema import RUN_SECTIONS
 log = logging.getLogger(__name__)
 
 # The fields of the joblib launcher's config, which it passes to joblib.Parallel.
-JOBLIB_FIELDS = ("n_jobs", "backend", "prefer", "require", "verbose", "timeout", "pre_dispatch",
-                 "batch_size", "temp_folder", "max_nbytes", "mmap_mode")
+JOBLIB_FIELDS = (
+    "n_jobs",
+    "backend",
+    "prefer",
+    "require",
+    "verbose",
+    "timeout",
+    "pre_dispatch",
+    "batch_size",
+    "temp_folder",
+    "max_nbytes",
+    "mmap_mode",
+)
 TINY_SIZE = 2_000  # people in the warm-up run
 TINY_HORIZON_H = 2.0  # simulated hours of the warm-up run
 
@@ -54,8 +66,11 @@ def tiny_run_config(cfg: DictConfig) -> dict[str, Any] | None:
         return None
     if cfg.network.get("kind") == "edgelist":
         return None  # loading the user's file is no warm-up
-    data = {k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k]) else cfg[k]
-            for k in RUN_SECTIONS if k in cfg}
+    data = {
+        k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k]) else cfg[k]
+        for k in RUN_SECTIONS
+        if k in cfg
+    }
     data["population"]["size"] = TINY_SIZE
     data["scenario"]["horizon_h"] = TINY_HORIZON_H
     return data
@@ -78,8 +93,9 @@ def _warm(modules: tuple[str, ...], tiny: dict[str, Any] | None) -> int:
     return os.getpid()
 
 
-def warm_workers(config_dir: str, config_name: str,
-                 job_overrides: Sequence[str]) -> threading.Thread | None:
+def warm_workers(
+    config_dir: str, config_name: str, job_overrides: Sequence[str]
+) -> threading.Thread | None:
     """Start the joblib launcher's workers in the background, if this multirun uses that launcher.
 
     Args:
@@ -104,8 +120,16 @@ def warm_workers(config_dir: str, config_name: str,
     except Exception as exc:  # noqa: BLE001 - no warm-up, the launcher starts its workers itself
         log.debug("no warm workers: %s", exc)
         return None
-    modules = tuple(m for m in ("experiments.common", "hydra.core.utils",
-                                "sim.engine.runner", "matplotlib.pyplot" if cfg.get("figures") else None) if m)
+    modules = tuple(
+        m
+        for m in (
+            "experiments.common",
+            "hydra.core.utils",
+            "sim.engine.runner",
+            "matplotlib.pyplot" if cfg.get("figures") else None,
+        )
+        if m
+    )
 
     def start() -> None:
         from joblib import Parallel, delayed, effective_n_jobs

@@ -9,8 +9,9 @@ value other than the intended one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import yaml
 
@@ -55,14 +56,20 @@ def _find(root: yaml.Node, path: Sequence[str]) -> tuple[yaml.Node | None, yaml.
     return node, parent, len(path)
 
 
-def _insert(text: str, mapping: yaml.Node | None, depth: int, path: Sequence[str], value: str) -> str:
+def _insert(
+    text: str, mapping: yaml.Node | None, depth: int, path: Sequence[str], value: str
+) -> str:
     """Add path[depth:] (a chain of keys) with `value` at the end of `mapping` (block style)."""
     rest = list(path[depth:])
     if mapping is None or not isinstance(mapping, yaml.MappingNode) or mapping.flow_style:
-        raise YamlEditError(f"cannot add '{'.'.join(path)}': its parent is not a block mapping in the file")
+        raise YamlEditError(
+            f"cannot add '{'.'.join(path)}': its parent is not a block mapping in the file"
+        )
     if mapping.value:
         indent = mapping.value[0][0].start_mark.column
-        last_line = mapping.end_mark.line if mapping.end_mark.column == 0 else mapping.end_mark.line + 1
+        last_line = (
+            mapping.end_mark.line if mapping.end_mark.column == 0 else mapping.end_mark.line + 1
+        )
     else:
         raise YamlEditError(f"cannot add '{'.'.join(path)}' to an empty mapping")
     lines = text.splitlines(keepends=True)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 
 import pandas as pd
 import yaml
+
 from sim.outputs.io import INCOMPLETE
 
 RESULT_FILES = ("config.yaml", "metrics.json", "timeseries.csv", "events.parquet")
@@ -26,8 +28,13 @@ FIGURE_FILES = ("figures/timeline.png",)
 OK, FAILED, MISSING = "ok", "failed", "missing"
 
 
-def complete_metrics(outdir: str | Path, config_hash: str | None = None, seed: int | None = None,
-                     *, figures: bool = False) -> dict[str, Any] | None:
+def complete_metrics(
+    outdir: str | Path,
+    config_hash: str | None = None,
+    seed: int | None = None,
+    *,
+    figures: bool = False,
+) -> dict[str, Any] | None:
     """The metrics of a complete run in `outdir`, or None if the run must be (re)done.
 
     Args:
@@ -98,8 +105,9 @@ class PlainOverrides:
         return None
 
 
-def planned_sweep(sweep_dir: str | Path,
-                  reader: OverrideReader) -> tuple[list[list[str]], list[str]] | None:
+def planned_sweep(
+    sweep_dir: str | Path, reader: OverrideReader
+) -> tuple[list[list[str]], list[str]] | None:
     """The jobs a multirun was asked to run, from its `multirun.yaml`, and the swept keys.
 
     Returns:
@@ -137,7 +145,9 @@ def find_jobs(sweep_dir: str | Path) -> list[JobDir]:
         hydra_yaml = ov.parent / "hydra.yaml"
         if hydra_yaml.is_file():
             try:
-                num = int(yaml.safe_load(hydra_yaml.read_text(encoding="utf-8"))["hydra"]["job"]["num"])
+                num = int(
+                    yaml.safe_load(hydra_yaml.read_text(encoding="utf-8"))["hydra"]["job"]["num"]
+                )
             except (KeyError, TypeError, ValueError):
                 num = None
         jobs.append(JobDir(job, num, [str(o) for o in overrides]))
@@ -227,14 +237,18 @@ def collect(sweep_dir: str | Path, reader: OverrideReader | None = None) -> Swee
     """
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
-        raise FileNotFoundError(f"'{sweep_dir}' is not a directory: give the multirun directory "
-                                f"(hydra.sweep.dir, e.g. results/multirun/<date>/<time>).")
+        raise FileNotFoundError(
+            f"'{sweep_dir}' is not a directory: give the multirun directory "
+            f"(hydra.sweep.dir, e.g. results/multirun/<date>/<time>)."
+        )
     reader = reader or PlainOverrides()
     found = find_jobs(sweep_dir)
     plan = planned_sweep(sweep_dir, reader)
     if not found and plan is None:
-        raise FileNotFoundError(f"'{sweep_dir}' holds no runs (no */.hydra/overrides.yaml) and no "
-                                f"multirun.yaml: is it the directory of a multirun?")
+        raise FileNotFoundError(
+            f"'{sweep_dir}' holds no runs (no */.hydra/overrides.yaml) and no "
+            f"multirun.yaml: is it the directory of a multirun?"
+        )
     by_overrides = {tuple(j.overrides): j for j in found}
     if plan is not None:
         planned, swept = plan
@@ -257,8 +271,14 @@ def collect(sweep_dir: str | Path, reader: OverrideReader | None = None) -> Swee
     return SweepTable(table, swept, [k[2:] for k in metric_cols], problems)
 
 
-def _row(num: int | None, overrides: list[str], job: JobDir | None, sweep_dir: Path,
-         problems: list, reader: OverrideReader) -> dict[str, Any]:
+def _row(
+    num: int | None,
+    overrides: list[str],
+    job: JobDir | None,
+    sweep_dir: Path,
+    problems: list,
+    reader: OverrideReader,
+) -> dict[str, Any]:
     row: dict[str, Any] = {"job": num, **reader.values(overrides)}
     if job is None:
         row.update(status=MISSING, dir=None, note="never started")
@@ -266,8 +286,12 @@ def _row(num: int | None, overrides: list[str], job: JobDir | None, sweep_dir: P
         return row
     status, metrics, note = job_status(job)
     prov = metrics.get("provenance") or {}
-    row.update(status=status, dir=str(job.path.relative_to(sweep_dir)), note=note,
-               config_hash=prov.get("config_hash"))
+    row.update(
+        status=status,
+        dir=str(job.path.relative_to(sweep_dir)),
+        note=note,
+        config_hash=prov.get("config_hash"),
+    )
     if "seed" not in row or status == OK:
         row["seed"] = prov.get("seed", metrics.get("seed"))
     row.update({f"m:{k}": v for k, v in _numeric_metrics(metrics).items() if k != "seed"})
@@ -284,13 +308,26 @@ def _varying_keys(override_lists: Iterable[list[str]], reader: OverrideReader) -
     return [k for k, v in values.items() if len(v) > 1]
 
 
-def summarise(table: pd.DataFrame, by: Sequence[str], metric: str, level: float = 0.95) -> pd.DataFrame:
+def summarise(
+    table: pd.DataFrame, by: Sequence[str], metric: str, level: float = 0.95
+) -> pd.DataFrame:
     """Mean and CI of `metric` over seeds for each combination of the `by` columns (ok runs only)."""
-    from sim.analysis.stats import mean_ci  # scipy.stats costs ~0.5-1 s to import; single runs never need it
+    from sim.analysis.stats import (
+        mean_ci,
+    )  # scipy.stats costs ~0.5-1 s to import; single runs never need it
+
     ok = table[table["status"] == OK]
     rows = []
     for key, group in ok.groupby(list(by), sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         est = mean_ci(group[metric].to_numpy(dtype=float), level)
-        rows.append({**dict(zip(by, key)), "mean": est.mean, "ci_low": est.low, "ci_high": est.high, "n": est.n})
+        rows.append(
+            {
+                **dict(zip(by, key)),
+                "mean": est.mean,
+                "ci_low": est.low,
+                "ci_high": est.high,
+                "n": est.n,
+            }
+        )
     return pd.DataFrame(rows, columns=[*by, "mean", "ci_low", "ci_high", "n"])
