@@ -1,14 +1,17 @@
 """Compare response strategies: `python -m experiments.compare [overrides]`.
 
 Every strategy runs on the same `replicates` environments of one scenario (common random
-numbers), in parallel over replicates. Writes into the output directory:
+numbers), in parallel over replicates, with the scenario's first incident placed at each of the
+`starts` (weekday and hour: `mon10`, `wed03`, `sat20:30`; `sim.analysis.start_times`); every
+start time runs the same replicates. Writes into the output directory:
 
-* `runs.csv`: one row per strategy and replicate, every metric;
-* `summary.csv`: per strategy and metric the mean, 95% CI, and paired difference vs the baseline
-  with its CI (plus cost per 1,000 negative impressions averted and ROI);
-* `summary.md`: the same as readable tables; `hourly.csv` and `response_times.csv` behind the
-  figures; `figures/*.png`; `config.yaml` (resolved, with every strategy's knobs) and
-  `provenance.json`.
+* `runs.csv`: one row per start time, strategy and replicate, every metric;
+* `summary.csv`: per start time (`pooled` first, with several) strategy and metric the mean, 95%
+  CI, and paired difference vs the baseline with its CI (plus cost per 1,000 negative
+  impressions averted and ROI);
+* `summary.md`: the same as readable tables, pooled first, then per start time, then where the
+  ranking changes; `hourly.csv` and `response_times.csv` behind the figures; `figures/*.png`;
+  `config.yaml` (resolved, with every strategy's knobs) and `provenance.json`.
 """
 
 from __future__ import annotations
@@ -32,9 +35,12 @@ from sim.analysis.compare import (
     Comparison,
     compare,
     console_table,
+    placed,
+    ranking_text,
     strategy_configs,
     summary_markdown,
 )
+from sim.analysis.start_times import StartTime, parse_starts
 from sim.config.presets import conf_dir
 from sim.config.presets import path as preset_path
 from sim.config.presets import read as read_mapping
@@ -107,8 +113,13 @@ def _read(path: Path) -> dict[str, Any]:
         ) from None
 
 
-def plan(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, dict[str, Any]], str]:
-    """The base run config, the strategies (baseline first) and the baseline; all checked."""
+def plan(
+    cfg: DictConfig,
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], str, list[StartTime]]:
+    """The base run config, the strategies (baseline first), the baseline and the start times.
+
+    All checked: a bad strategy, replicate count or start time raises a user error.
+    """
     data = resolved(cfg)
     if "strategy" in data:
         raise UserError(
@@ -136,7 +147,9 @@ def plan(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, dict[str, Any]], st
             "n_jobs", n_jobs, "a whole number of worker processes: 1, 2, ... or -1 for all cores"
         )
     strategy_configs(base, strategies)  # every strategy's knobs checked (ConfigError names the key)
-    return base, strategies, baseline
+    starts = parse_starts(data.get("starts"))
+    placed(base, starts)  # a scenario without incidents cannot be placed
+    return base, strategies, baseline, starts
 
 
 def check_compare(cfg: DictConfig) -> None:
@@ -148,7 +161,7 @@ def execute(cfg: DictConfig) -> Comparison:
     """Run the comparison from a composed config, write its files and print the table."""
     quiet_mesa()
     with user_errors():
-        base, strategies, baseline = plan(cfg)
+        base, strategies, baseline, starts = plan(cfg)
         rc = strategy_configs(base, {baseline: strategies[baseline]})[
             baseline
         ]  # as the runs see it
@@ -159,6 +172,7 @@ def execute(cfg: DictConfig) -> Comparison:
             strategies,
             int(cfg.replicates),
             baseline=baseline,
+            starts=starts,
             n_jobs=int(cfg.get("n_jobs", -1)),
             progress=bool(cfg.get("progress", True)),
         )
@@ -183,11 +197,21 @@ def execute(cfg: DictConfig) -> Comparison:
                 rc.population.size,
                 rc.scenario.horizon_h,
             )
+    reps = int(cfg.replicates)
+    n_starts = len(comparison.starts)
+    when = (
+        f"{reps} replicates at each of {n_starts} start times "
+        f"({', '.join(comparison.title(s) for s in comparison.starts)}), pooled"
+        if n_starts > 1
+        else f"{reps} replicates, incident on {comparison.title(comparison.starts[0])}"
+    )
     print(
-        f"\n{title} ({int(cfg.replicates)} replicates, {rc.population.size:,} simulated people, "
+        f"\n{title} ({when}; {rc.population.size:,} simulated people, "
         f"1 = {comparison.scale:,.0f} real)\n"
     )
     print(console_table(summary, comparison))
+    if n_starts > 1:
+        print("\n" + ranking_text(summary, comparison))
     print(f"\nresults: {outdir}\n  table:   {outdir / 'summary.md'} (and summary.csv, runs.csv)")
     if cfg.get("figures", True):
         print(

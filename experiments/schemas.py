@@ -157,9 +157,10 @@ class CompareSchema(AppSchema, ModelSections):
     """`experiments.compare`: strategies x replicates (no `strategy` section: a list instead)."""
 
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
-    replicates: int = 20
+    replicates: int = 7  # per start time
     strategies: Any = "all"  # "all", a preset name, or a list of preset names and YAML paths
     baseline: str = "ignore"
+    starts: Any = None  # incident start times [mon10,wed03,sat20:30]; [] or None: the scenario's
     n_jobs: int = -1
     progress: bool = True
     figures: bool = True

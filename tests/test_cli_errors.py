@@ -123,7 +123,7 @@ def test_every_app_refuses_unknown_top_level_keys(config_name, override):
 
 # (config name, argv, substrings the message must contain): every app's top-level keys are typed
 APP_TYPE_ERRORS = [
-    ("compare", ["replicates=abc"], ["'replicates'", "'abc'", "whole number", "replicates=20"]),
+    ("compare", ["replicates=abc"], ["'replicates'", "'abc'", "whole number", "replicates=7"]),
     ("compare", ["progress=maybe"], ["'progress'", "true or false"]),
     ("compare", ["baseline=[a,b]"], ["'baseline'", "a string"]),
     ("compare", ["population.size=many"], ["'population.size'", "whole number"]),

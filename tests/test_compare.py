@@ -113,22 +113,25 @@ def test_compare_writes_documented_files(compare_dir):
     assert list(config["strategy_knobs"]) == ["ignore", "fast_social_care", "business_hours"]
 
 
-def test_runs_have_one_row_per_strategy_and_replicate(compare_dir):
+def test_runs_have_one_row_per_start_strategy_and_replicate(compare_dir):
     runs = pd.read_csv(compare_dir / "runs.csv")
-    assert len(runs) == 3 * 2
-    assert {"strategy", "replicate", "seed"} <= set(runs.columns)
+    assert len(runs) == 3 * 3 * 2  # the default start times x strategies x replicates
+    assert list(runs.columns[:4]) == ["start", "strategy", "replicate", "seed"]
+    assert list(dict.fromkeys(runs["start"])) == ["mon10", "wed03", "sat20"]
     assert set(STANDARD_METRICS) <= set(runs.columns)
     assert set(SUMMARY_METRICS) <= set(runs.columns)
-    assert runs.groupby("strategy")["replicate"].nunique().eq(2).all()
+    assert runs.groupby(["start", "strategy"])["replicate"].nunique().eq(2).all()
+    assert runs.groupby("start")["seed"].apply(sorted).map(tuple).nunique() == 1  # same seeds
 
 
 def test_summary_has_means_cis_and_paired_differences(compare_dir):
     summary = pd.read_csv(compare_dir / "summary.csv")
-    assert list(summary.columns) == list(SUMMARY_COLUMNS)
+    assert list(summary.columns) == ["start", *SUMMARY_COLUMNS]
+    assert list(dict.fromkeys(summary["start"])) == ["pooled", "mon10", "wed03", "sat20"]
     metrics = set(summary["metric"])
     assert set(SUMMARY_METRICS) <= metrics
     assert {"cost_per_1000_negative_impressions_averted", "roi"} <= metrics
-    s = summary.set_index(["strategy", "metric"])
+    s = summary[summary["start"] == "pooled"].set_index(["strategy", "metric"])
     assert s.loc[("ignore", "cost_total"), "diff"] == 0  # the baseline against itself
     fast = s.loc[("fast_social_care", "cost_total")]
     assert fast["diff"] > 0 and fast["ci_low"] <= fast["mean"] <= fast["ci_high"]
@@ -137,6 +140,11 @@ def test_summary_has_means_cis_and_paired_differences(compare_dir):
     md = (compare_dir / "summary.md").read_text()
     for text in ("negative reach (people)", "Paired difference vs ignore", "ROI", "fast_social_care"):
         assert text in md
+    # pooled first, then each start time, then where the ranking changes
+    heads = [md.index(h) for h in ("## Pooled over start times", "## Monday 10:00 (`mon10`)",
+                                   "## Wednesday 03:00 (`wed03`)", "## Saturday 20:00 (`sat20`)",
+                                   "## Where the ranking changes")]
+    assert heads == sorted(heads)
 
 
 def test_unknown_strategy_names_exit_2_with_the_presets():

@@ -1,25 +1,33 @@
-"""Replicated, paired comparison of response strategies on one scenario.
+"""Replicated, paired comparison of response strategies on one scenario, at one or more start times.
 
 Replicate r uses seed `seed + r`. Its environment (network, population, chatter, incident) is
 built once and shared by every strategy, and all later draws are keyed by post and person, so
 the strategies of one replicate differ only by what they do (common random numbers). The runs go
 through `sim.analysis.evaluator` (worker processes with joblib); the tables are put in
-(replicate, strategy) order, so they do not depend on the number of workers.
+(start, replicate, strategy) order, so they do not depend on the number of workers.
+
+With several incident start times (`sim.analysis.start_times`) the scenario is placed at each in
+turn and every start time runs the same replicates (the same seeds, so the same network and
+population). The summary has one block per start time and a pooled block over all runs, paired
+by (start, replicate); since replicate r is one world seen at every start time, the pooled
+intervals are taken over the replicates' averages across start times.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.evaluator import Case, evaluate
+from sim.analysis.start_times import StartTime, first_incident_time, parse_start, shifted_start
 from sim.analysis.stats import summarise, value_of_response
 from sim.config.schema import RunConfig
+from sim.errors import ConfigError
 from sim.outputs.registry import get as get_metric
 from sim.outputs.registry import heading, signed
 
@@ -44,23 +52,74 @@ SUMMARY_METRICS = (
 )
 REPLY_KINDS = ("brand_reply", "peer_answer", "bot_reply")
 HOURLY = ("hour", "mentions_negative", "mentions_positive")  # hourly columns a comparison keeps
+POOLED = "pooled"  # the `start` of the summary rows over all start times
+OWN_START = "scenario"  # the `start` label of a scenario without incidents run at its own start
 
 
 @dataclass
 class Comparison:
-    """Everything a comparison produced, as tidy frames."""
+    """Everything a comparison produced, as tidy frames (each with a `start` column first)."""
 
-    runs: pd.DataFrame  # one row per strategy and replicate: strategy, replicate, seed, metrics
-    hourly: pd.DataFrame  # strategy, replicate, hour, mentions_negative, mentions_positive
-    response_times: pd.DataFrame  # strategy, replicate, author, minutes (NaN: never answered)
+    runs: pd.DataFrame  # one row per start, strategy and replicate: replicate, seed, metrics
+    hourly: pd.DataFrame  # start, strategy, replicate, hour, mentions_negative, mentions_positive
+    response_times: pd.DataFrame  # start, strategy, replicate, author, minutes (NaN: unanswered)
     strategies: list[str]
     baseline: str
     scale: float
+    starts: list[str] = field(default_factory=list)  # start labels (mon10, ...) in order
+    titles: dict[str, str] = field(default_factory=dict)  # start label -> "Monday 10:00"
+
+    @property
+    def replicates(self) -> int:
+        """Replicates per start time."""
+        return int(self.runs["replicate"].nunique())
+
+    @property
+    def headline(self) -> str:
+        """The `start` of the summary rows that sum the comparison up: pooled, or the one start."""
+        return POOLED if len(self.starts) > 1 else self.starts[0]
+
+    def title(self, start: str) -> str:
+        """A start label as readers see it ("Monday 10:00"; "pooled over start times")."""
+        if start == POOLED:
+            return "pooled over start times"
+        return self.titles.get(start, start)
 
     def summary(self) -> pd.DataFrame:
-        """Means, CIs, paired differences vs the baseline, cost per 1,000 averted and ROI."""
-        table = summarise(self.runs, SUMMARY_METRICS, self.baseline)
-        return pd.concat([table, value_of_response(self.runs, self.baseline)], ignore_index=True)
+        """Per start time (and pooled, when several): means, CIs, paired differences, ratios.
+
+        Returns:
+            The SUMMARY_COLUMNS of `sim.analysis.stats` with a `start` column in front: the
+            pooled rows first (start `pooled`, only with several start times), then one block
+            per start time.
+        """
+        # (start, its runs, the columns naming a pair, the cluster of the intervals)
+        blocks: list[tuple[str, pd.DataFrame, tuple[str, ...], str | None]] = []
+        if len(self.starts) > 1:
+            blocks.append((POOLED, self.runs, ("start", "replicate"), "replicate"))
+        for start in self.starts:
+            blocks.append((start, self.runs[self.runs["start"] == start], ("replicate",), None))
+        parts = []
+        for start, runs, pair_by, cluster in blocks:
+            table = pd.concat(
+                [
+                    summarise(
+                        runs, SUMMARY_METRICS, self.baseline, pair_by=pair_by, cluster=cluster
+                    ),
+                    value_of_response(runs, self.baseline, pair_by=pair_by, cluster=cluster),
+                ],
+                ignore_index=True,
+            )
+            table.insert(0, "start", start)
+            parts.append(table)
+        return pd.concat(parts, ignore_index=True)
+
+
+def at_start(summary: pd.DataFrame, start: str) -> pd.DataFrame:
+    """The summary rows of one start (or `pooled`) without the `start` column."""
+    if "start" not in summary.columns:
+        return summary
+    return summary[summary["start"] == start].drop(columns="start").reset_index(drop=True)
 
 
 def strategy_configs(
@@ -73,6 +132,46 @@ def strategy_configs(
         data["strategy"] = {**dict(knobs), "name": name}
         out[name] = RunConfig.from_dict(data)
     return out
+
+
+def placed(
+    base: Mapping[str, Any], starts: Sequence[StartTime | str] | None
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """The base run config placed at each start time, and the readable title of each.
+
+    Args:
+        base: run config without `strategy`.
+        starts: start times (`StartTime` or short forms such as `mon10`); None or empty: the
+            scenario's own start, labelled by the weekday and time of its first incident.
+
+    Returns:
+        (start label -> base config with `scenario.start` moved, start label -> title).
+
+    Raises:
+        ConfigError: a malformed start time, or start times for a scenario without incidents.
+    """
+    sc = RunConfig.from_dict(copy.deepcopy(dict(base))).scenario
+    targets = [s if isinstance(s, StartTime) else parse_start(s) for s in (starts or [])]
+    if not targets:
+        if not sc.incidents:
+            return {OWN_START: copy.deepcopy(dict(base))}, {OWN_START: "the scenario's start"}
+        own = StartTime.at(first_incident_time(sc.start, sc.incidents[0].at_h))
+        return {own.label: copy.deepcopy(dict(base))}, {own.label: own.title}
+    if not sc.incidents:
+        raise ConfigError(
+            "starts",
+            [t.label for t in targets],
+            f"[] or null: the scenario {sc.name!r} has no incident to place at a start time",
+        )
+    configs, titles = {}, {}
+    for target in targets:
+        data = copy.deepcopy(dict(base))
+        data["scenario"] = {
+            **dict(data.get("scenario") or {}),
+            "start": shifted_start(sc.start, sc.incidents[0].at_h, target),
+        }
+        configs[target.label], titles[target.label] = data, target.title
+    return configs, titles
 
 
 def first_response_times(events: pd.DataFrame) -> pd.DataFrame:
@@ -99,6 +198,7 @@ def compare(
     replicates: int,
     *,
     baseline: str,
+    starts: Sequence[StartTime | str] | None = None,
     n_jobs: int = -1,
     progress: bool = True,
 ) -> Comparison:
@@ -108,8 +208,10 @@ def compare(
         base: run config without `strategy` (seed, scenario, network, population, ...); the seed
             of replicate r is `seed + r`.
         strategies: strategy name -> its knobs (a preset of conf/strategy/ or your own).
-        replicates: number of replicates (at least 2 for intervals).
+        replicates: number of replicates per start time (at least 2 for intervals).
         baseline: the strategy differences are taken against (must be among `strategies`).
+        starts: incident start times (`mon10`, `wed03`, ... or `StartTime`s); each runs the same
+            replicates (seeds). None or empty: the scenario's own start only.
         n_jobs: worker processes (-1: all cores; 1: no subprocesses).
         progress: show a progress bar.
 
@@ -120,17 +222,20 @@ def compare(
         raise ValueError(f"baseline {baseline!r} is not among the strategies {list(strategies)}")
     if replicates < 1:
         raise ValueError("replicates must be at least 1")
-    configs = strategy_configs(base, strategies)  # fail early, in this process, on bad input
+    bases, titles = placed(base, starts)
+    for data in bases.values():  # fail early, in this process, on bad input
+        configs = strategy_configs(data, strategies)
     scale = max(
         1.0, configs[baseline].scenario.reference_population / configs[baseline].population.size
     )
     names = list(strategies)
     cases = [
         Case(
-            name,
-            {**copy.deepcopy(dict(base)), "strategy": {**dict(knobs), "name": name}},
-            {"strategy": name},
+            f"{start}/{name}",
+            {**copy.deepcopy(data), "strategy": {**dict(knobs), "name": name}},
+            {"start": start, "strategy": name},
         )
+        for start, data in bases.items()
         for name, knobs in strategies.items()
     ]
     ev = evaluate(
@@ -139,15 +244,26 @@ def compare(
         n_jobs=n_jobs,
         hourly=HOURLY,
         extract=_response_times,
+        reuse_structure=len(bases) > 1,  # a seed's network and population serve every start
         progress=progress,
-        desc=f"{len(names)} strategies x {replicates} replicates",
+        desc=f"{len(names)} strategies x {replicates} replicates"
+        + (f" x {len(bases)} start times" if len(bases) > 1 else ""),
     )
+    order = {start: i for i, start in enumerate(bases)}
     tables = {"runs": ev.runs, "hourly": ev.hourly, "response_times": ev.frame("response_times")}
-    for k, df in tables.items():  # (replicate, strategy) order
-        df = df.drop(columns="config").sort_values("replicate", kind="stable")
+    for k, df in tables.items():  # (start, replicate, strategy) order
+        df = df.drop(columns="config").assign(_order=df["start"].map(order))
+        df = df.sort_values(["_order", "replicate"], kind="stable").drop(columns="_order")
         tables[k] = df.reset_index(drop=True)
     return Comparison(
-        tables["runs"], tables["hourly"], tables["response_times"], names, baseline, scale
+        tables["runs"],
+        tables["hourly"],
+        tables["response_times"],
+        names,
+        baseline,
+        scale,
+        list(bases),
+        titles,
     )
 
 
@@ -188,7 +304,7 @@ def _cell(fmt: str, mean: float, low: float, high: float, n: int, total: int) ->
     if np.isfinite(low):
         text += f" [{fmt.format(low)}, {fmt.format(high)}]"
     if n < total:
-        text += f" (n={n})"
+        text += f" (n={int(n)})"
     return text
 
 
@@ -198,18 +314,10 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def summary_markdown(summary: pd.DataFrame, comparison: Comparison, title: str = "") -> str:
-    """The summary as Markdown: outcomes with 95% CIs, then paired differences vs the baseline."""
-    s = summary.set_index(["strategy", "metric"])
-    total = int(comparison.runs["replicate"].nunique())
+def _blocks(s: pd.DataFrame, comparison: Comparison, total: int, level: str) -> list[str]:
+    """The outcomes table and the paired-difference table of one start (or pooled)."""
     base = comparison.baseline
-    out = [f"# {title}" if title else "# Strategy comparison", ""]
-    out.append(
-        f"{total} replicates per strategy; mean [95% t-interval]; people and dollars at real scale "
-        f"(1 simulated person = {comparison.scale:,.0f} real). n = replicates with a finite value "
-        f"when some had none (no complaint answered)."
-    )
-    out += ["", "## Outcomes", ""]
+    out = [f"{level} Outcomes", ""]
     rows = []
     for name in comparison.strategies:
         rows.append(
@@ -222,7 +330,7 @@ def summary_markdown(summary: pd.DataFrame, comparison: Comparison, title: str =
     out.append(_md_table(["strategy"] + [label for _, label, _ in TABLE_COLUMNS], rows))
     out += [
         "",
-        f"## Paired difference vs {base}",
+        f"{level} Paired difference vs {base}",
         "",
         f"Strategy minus {base} in the same replicate, mean [95% CI]. Negative reach and revenue "
         "at risk: lower is better. Cost per 1,000 negative impressions averted and ROI = (revenue "
@@ -250,12 +358,233 @@ def summary_markdown(summary: pd.DataFrame, comparison: Comparison, title: str =
             rows,
         )
     )
+    return out
+
+
+def summary_markdown(summary: pd.DataFrame, comparison: Comparison, title: str = "") -> str:
+    """The summary as Markdown: outcomes with 95% CIs, then paired differences vs the baseline.
+
+    With several start times: the pooled tables first, then the tables of each start time, then
+    "Where the ranking changes" (`ranking_markdown`).
+    """
+    reps, starts = comparison.replicates, comparison.starts
+    out = [f"# {title}" if title else "# Strategy comparison", ""]
+    scale = (
+        f"people and dollars at real scale (1 simulated person = {comparison.scale:,.0f} real). "
+        "n = runs with a finite value when some had none (no complaint answered)."
+    )
+    if len(starts) == 1:
+        out.append(
+            f"{reps} replicates per strategy; mean [95% t-interval]; {scale} The first incident "
+            f"happens on {comparison.title(starts[0])}."
+        )
+        out.append("")
+        out += _blocks(
+            at_start(summary, starts[0]).set_index(["strategy", "metric"]), comparison, reps, "##"
+        )
+        return "\n".join(out) + "\n"
+    titles = ", ".join(f"{comparison.title(t)} (`{t}`)" for t in starts)
+    out.append(
+        f"{reps} replicates per strategy at each of {len(starts)} start times of the first "
+        f"incident: {titles}. Every start time runs the same replicates (replicate r: seed + r, "
+        f"the same network and population). Mean [95% t-interval]; {scale}"
+    )
+    out += [
+        "",
+        f"The pooled tables hold all {reps * len(starts)} runs of each strategy, paired by start "
+        f"time and replicate. Replicate r is one world seen at every start time, so the pooled "
+        f"intervals are taken over the {reps} replicates' averages across start times.",
+        "",
+        "## Pooled over start times",
+        "",
+    ]
+    out += _blocks(
+        at_start(summary, POOLED).set_index(["strategy", "metric"]),
+        comparison,
+        reps * len(starts),
+        "###",
+    )
+    for start in starts:
+        out += ["", f"## {comparison.title(start)} (`{start}`)", ""]
+        out += _blocks(
+            at_start(summary, start).set_index(["strategy", "metric"]), comparison, reps, "###"
+        )
+    out += ["", "## Where the ranking changes", ""]
+    out.append(
+        ranking_markdown(
+            summary, comparison.strategies, starts, comparison.titles, baseline=comparison.baseline
+        )
+    )
     return "\n".join(out) + "\n"
 
 
+# ---------------------------------------------------------------- rankings over start times
+# (metric, what the rank is by, lower is better)
+RANKED = (
+    ("reach_negative_scaled", "mean negative reach", True),
+    ("sentiment_mean_final", "mean final sentiment", False),
+)
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def ranks(
+    summary: pd.DataFrame, strategies: Sequence[str], start: str, metric: str, lower_better: bool
+) -> dict[str, int]:
+    """Each strategy's rank (1 = best) by its mean of `metric` at `start` (or `pooled`).
+
+    Equal means share a rank (1, 2, 2, 4); strategies without a finite mean come last.
+    """
+    s = at_start(summary, start).set_index(["strategy", "metric"])["mean"]
+
+    def key(name: str) -> float:
+        value = float(s.loc[(name, metric)])
+        return (value if lower_better else -value) if np.isfinite(value) else np.inf
+
+    keys = {name: key(name) for name in strategies}
+    return {n: 1 + sum(keys[m] < keys[n] for m in strategies) for n in strategies}
+
+
+def ranked(rank: Mapping[str, int], strategies: Sequence[str]) -> list[str]:
+    """Strategies in rank order (ties in the order of `strategies`)."""
+    return sorted(strategies, key=lambda n: (rank[n], list(strategies).index(n)))
+
+
+def rank_changes(
+    summary: pd.DataFrame,
+    strategies: Sequence[str],
+    starts: Sequence[str],
+    metric: str,
+    lower_better: bool,
+) -> dict[str, list[tuple[str, int, int]]]:
+    """Per start time, the strategies whose rank differs from the pooled one.
+
+    Returns:
+        start -> [(strategy, rank at that start, pooled rank), ...] in the start's rank order
+        (an empty list where the ranking is the pooled one).
+    """
+    pooled = ranks(summary, strategies, POOLED, metric, lower_better)
+    out = {}
+    for start in starts:
+        here = ranks(summary, strategies, start, metric, lower_better)
+        out[start] = [
+            (n, here[n], pooled[n]) for n in ranked(here, strategies) if here[n] != pooled[n]
+        ]
+    return out
+
+
+def _place(rank: int, shared: bool) -> str:
+    return f"joint {ordinal(rank)}" if shared else ordinal(rank)
+
+
+def _changes_sentence(
+    changed: Sequence[tuple[str, int, int]], here: Mapping[str, int], pooled: Mapping[str, int]
+) -> str:
+    """`a 3rd (pooled 4th), b joint 5th (pooled 6th)`, or `the pooled ranking`."""
+    if not changed:
+        return "the pooled ranking"
+    shared = lambda rank, r: sum(v == r for v in rank.values()) > 1  # noqa: E731
+    return ", ".join(
+        f"{n} {_place(r, shared(here, r))} (pooled {_place(p, shared(pooled, p))})"
+        for n, r, p in changed
+    )
+
+
+def ranking_markdown(
+    summary: pd.DataFrame,
+    strategies: Sequence[str],
+    starts: Sequence[str],
+    titles: Mapping[str, str] | None = None,
+    baseline: str = "",
+) -> str:
+    """The section "Where the ranking changes" of a comparison over start times.
+
+    For each ranked outcome (RANKED) a table of the rank order at every start time, pooled first,
+    with the strategies whose rank differs from the pooled rank in bold, and a sentence per start
+    time naming them, or one saying the ranking is the same at every start time.
+
+    Args:
+        summary: a comparison summary with `pooled` rows and one block per start time.
+        strategies: the strategies, in the comparison's order.
+        starts: the start labels, in order.
+        titles: start label -> readable title (default: the label).
+        baseline: the baseline's name, for the closing advice.
+    """
+    titles = dict(titles or {})
+    name = lambda start: str(titles.get(start, start))  # noqa: E731
+    out = [
+        "Strategies in order of their mean at each start time (1 = best); a name in bold has "
+        "another rank than in the pooled ranking.",
+    ]
+    for metric, what, lower_better in RANKED:
+        order = "lowest" if lower_better else "highest"
+        out += ["", f"### By {what} ({order} first)", ""]
+        columns = [POOLED, *starts]
+        rank = {c: ranks(summary, strategies, c, metric, lower_better) for c in columns}
+        lists = {c: ranked(rank[c], strategies) for c in columns}
+        rows = []
+        for i in range(len(strategies)):
+            cells = [str(i + 1)]
+            for c in columns:
+                n = lists[c][i]
+                cell = f"**{n}**" if c != POOLED and rank[c][n] != rank[POOLED][n] else n
+                if rank[c][n] != i + 1 or sum(r == rank[c][n] for r in rank[c].values()) > 1:
+                    cell += f" (joint {ordinal(rank[c][n])})"
+                cells.append(cell)
+            rows.append(cells)
+        out.append(_md_table(["rank", "pooled"] + [name(c) for c in starts], rows))
+        out.append("")
+        changes = rank_changes(summary, strategies, starts, metric, lower_better)
+        if not any(changes.values()):
+            out.append(f"By {what}, the ranking is the same at every start time.")
+            continue
+        out.append(f"By {what}, ranks that differ from the pooled ranking:")
+        out.append("")
+        out += [
+            f"- {name(start)}: {_changes_sentence(c, rank[start], rank[POOLED])}."
+            for start, c in changes.items()
+        ]
+    out += [
+        "",
+        "Ranks follow the means. Strategies whose means are close may swap places by chance; "
+        "before reading a change of rank as an effect of the start time, check that the two "
+        f"strategies' paired differences vs {baseline or 'the baseline'} at that start time "
+        "(the tables above) are clearly apart.",
+    ]
+    return "\n".join(out)
+
+
+def ranking_text(summary: pd.DataFrame, comparison: Comparison) -> str:
+    """A few lines for the terminal: where the ranking by negative reach and sentiment changes."""
+    if len(comparison.starts) < 2:
+        return ""
+    out = ["Where the ranking changes (rank by the mean at each start time vs pooled):"]
+    for metric, what, lower_better in RANKED:
+        changes = rank_changes(
+            summary, comparison.strategies, comparison.starts, metric, lower_better
+        )
+        rank = {
+            c: ranks(summary, comparison.strategies, c, metric, lower_better)
+            for c in [POOLED, *comparison.starts]
+        }
+        pooled = ranked(rank[POOLED], comparison.strategies)
+        out.append(f"  by {what}, pooled order: {', '.join(pooled)}")
+        if not any(changes.values()):
+            out.append("    the ranking is the same at every start time")
+            continue
+        for start, changed in changes.items():
+            sentence = _changes_sentence(changed, rank[start], rank[POOLED])
+            out.append(f"    {comparison.title(start)}: {sentence}")
+    return "\n".join(out)
+
+
 def console_table(summary: pd.DataFrame, comparison: Comparison) -> str:
-    """A compact text table for the terminal (the full one is in summary.md)."""
-    s = summary.set_index(["strategy", "metric"])
+    """A compact text table for the terminal, pooled over start times (the full one: summary.md)."""
+    s = at_start(summary, comparison.headline).set_index(["strategy", "metric"])
     base = comparison.baseline
     header = [
         "strategy",

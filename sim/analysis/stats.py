@@ -5,6 +5,11 @@ effect is estimated from the paired differences d_r = x_r(strategy) - x_r(baseli
 intervals are two-sided Student-t intervals (95% by default). Non-finite values (a response time
 when nobody was answered) are left out, and every estimate reports `n`, the number of finite
 values (or pairs) it rests on.
+
+When the values come in clusters that are not independent of each other (one replicate's world
+seen at several incident start times), the estimates take a `cluster` column: the values are
+averaged within each cluster first and the interval is taken over the cluster means, so it rests
+on the number of clusters, not the number of values.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,6 +64,27 @@ def mean_ci(values: Iterable[float], level: float = LEVEL) -> Estimate:
         return Estimate(m, math.nan, math.nan, 1)
     hw = _t(n - 1, level) * float(x.std(ddof=1)) / math.sqrt(n)
     return Estimate(m, m - hw, m + hw, n)
+
+
+def clustered_mean_ci(
+    values: Sequence[float] | np.ndarray, clusters: Sequence[Any] | np.ndarray, level: float = LEVEL
+) -> Estimate:
+    """Mean and t-interval of finite values that come in clusters, over the cluster means.
+
+    Each cluster's finite values are averaged and the interval is `mean_ci` of those averages
+    (with equal, complete clusters the mean is the mean of all values); `n` counts the finite
+    values.
+    """
+    x = np.asarray(values, dtype=float)
+    c = np.asarray(clusters)
+    if x.shape != c.shape:
+        raise ValueError(f"values and clusters need equal lengths, got {x.size} and {c.size}")
+    ok = np.isfinite(x)
+    if not ok.any():
+        return NAN_ESTIMATE
+    means = pd.Series(x[ok]).groupby(c[ok], sort=True).mean().to_numpy()
+    est = mean_ci(means, level)
+    return Estimate(est.mean, est.low, est.high, int(ok.sum()))
 
 
 def paired_diff(
@@ -128,17 +155,48 @@ SUMMARY_COLUMNS = (
 )
 
 
+def _by_strategy(runs: pd.DataFrame, pair_by: str | Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Each strategy's rows, indexed (and sorted) by the columns that identify a pair."""
+    keys = [pair_by] if isinstance(pair_by, str) else list(pair_by)
+    return {
+        name: g.set_index(keys).sort_index() for name, g in runs.groupby("strategy", sort=False)
+    }
+
+
+def _clusters(df: pd.DataFrame, cluster: str) -> np.ndarray:
+    """The cluster of each row of an indexed frame (an index level or a column)."""
+    if cluster in (df.index.names or ()):
+        return df.index.get_level_values(cluster).to_numpy()
+    return df[cluster].to_numpy()
+
+
+def _estimate(values: np.ndarray, clusters: np.ndarray | None, level: float) -> Estimate:
+    return (
+        mean_ci(values, level) if clusters is None else clustered_mean_ci(values, clusters, level)
+    )
+
+
 def summarise(
-    runs: pd.DataFrame, metrics: Sequence[str], baseline: str, level: float = LEVEL
+    runs: pd.DataFrame,
+    metrics: Sequence[str],
+    baseline: str,
+    level: float = LEVEL,
+    *,
+    pair_by: str | Sequence[str] = "replicate",
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Per strategy and metric: mean with CI, and the paired difference vs `baseline` with CI.
 
     Args:
-        runs: one row per strategy and replicate, with columns `strategy`, `replicate` and the
-            metrics.
+        runs: one row per strategy and pair, with columns `strategy`, the `pair_by` columns
+            and the metrics.
         metrics: metric columns to summarise.
         baseline: the strategy the differences are taken against.
         level: confidence level.
+        pair_by: the column(s) naming a pair: rows of two strategies with the same values are
+            one pair (`replicate`; `("start", "replicate")` for a pooled comparison).
+        cluster: a column (or `pair_by` column) whose rows are not independent; means and
+            differences then get intervals over the cluster means (`clustered_mean_ci`).
 
     Returns:
         A tidy frame with the columns of SUMMARY_COLUMNS, strategies in the order they appear.
@@ -146,20 +204,20 @@ def summarise(
     order = list(dict.fromkeys(runs["strategy"]))
     if baseline not in order:
         raise ValueError(f"baseline {baseline!r} is not among the strategies {order}")
-    wide = {
-        name: g.set_index("replicate").sort_index()
-        for name, g in runs.groupby("strategy", sort=False)
-    }
+    wide = _by_strategy(runs, pair_by)
     base = wide[baseline]
     rows = []
     for name in order:
         df = wide[name]
         common = df.index.intersection(base.index)
+        own = _clusters(df, cluster) if cluster else None
+        paired = _clusters(df.loc[common], cluster) if cluster else None
         for metric in metrics:
-            est = mean_ci(df[metric].to_numpy(), level)
-            diff = paired_diff(
-                df.loc[common, metric].to_numpy(), base.loc[common, metric].to_numpy(), level
+            est = _estimate(df[metric].to_numpy(dtype=float), own, level)
+            d = df.loc[common, metric].to_numpy(dtype=float) - base.loc[common, metric].to_numpy(
+                dtype=float
             )
+            diff = _estimate(d, paired, level)
             rows.append(
                 (
                     name,
@@ -178,7 +236,23 @@ def summarise(
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
-def value_of_response(runs: pd.DataFrame, baseline: str, level: float = LEVEL) -> pd.DataFrame:
+def _cluster_means(columns: dict[str, np.ndarray], clusters: np.ndarray) -> list[np.ndarray]:
+    """Per cluster the means of the columns, over the rows where every column is finite."""
+    frame = pd.DataFrame(columns)
+    frame["_cluster"] = clusters
+    frame = frame[np.isfinite(frame.drop(columns="_cluster").to_numpy(dtype=float)).all(axis=1)]
+    means = frame.groupby("_cluster", sort=True).mean()
+    return [means[k].to_numpy(dtype=float) for k in columns]
+
+
+def value_of_response(
+    runs: pd.DataFrame,
+    baseline: str,
+    level: float = LEVEL,
+    *,
+    pair_by: str | Sequence[str] = "replicate",
+    cluster: str | None = None,
+) -> pd.DataFrame:
     """Cost per 1,000 negative impressions averted and ROI of each strategy vs `baseline`.
 
     Both are ratios of mean paired differences (real people and real dollars, `_scaled`):
@@ -186,32 +260,38 @@ def value_of_response(runs: pd.DataFrame, baseline: str, level: float = LEVEL) -
       NaN when the strategy averts none on average;
     * ROI = (revenue at risk saved - extra cost) / extra cost, NaN when it costs nothing extra.
 
+    `pair_by` and `cluster` as in `summarise`; with a cluster, the paired differences are
+    averaged per cluster first and the delta-method interval is taken over those averages.
+
     Returns:
         Rows in the SUMMARY_COLUMNS layout (metrics `cost_per_1000_negative_impressions_averted`
         and `roi`); their `diff` columns are empty.
     """
-    wide = {
-        name: g.set_index("replicate").sort_index()
-        for name, g in runs.groupby("strategy", sort=False)
-    }
+    wide = _by_strategy(runs, pair_by)
     base = wide[baseline]
     rows = []
     for name, df in wide.items():
         common = df.index.intersection(base.index)
         d, b = df.loc[common], base.loc[common]
-        extra_cost = (d["cost_total"] - b["cost_total"]).to_numpy()
-        averted = (
-            b["impressions_negative_scaled"] - d["impressions_negative_scaled"]
-        ).to_numpy() / 1000.0
-        saved = (b["revenue_at_risk_scaled"] - d["revenue_at_risk_scaled"]).to_numpy()
+        extra_cost = (d["cost_total"] - b["cost_total"]).to_numpy(dtype=float)
+        averted = (b["impressions_negative_scaled"] - d["impressions_negative_scaled"]).to_numpy(
+            dtype=float
+        ) / 1000.0
+        saved = (b["revenue_at_risk_scaled"] - d["revenue_at_risk_scaled"]).to_numpy(dtype=float)
+        pairs = int((np.isfinite(extra_cost) & np.isfinite(averted) & np.isfinite(saved)).sum())
+        if cluster:
+            extra_cost, averted, saved = _cluster_means(
+                {"cost": extra_cost, "averted": averted, "saved": saved}, _clusters(d, cluster)
+            )
         per_1000 = ratio_ci(extra_cost, averted, level) if name != baseline else NAN_ESTIMATE
         roi = ratio_ci(saved - extra_cost, extra_cost, level) if name != baseline else NAN_ESTIMATE
         for metric, est in (("cost_per_1000_negative_impressions_averted", per_1000), ("roi", roi)):
+            n = pairs if (cluster and name != baseline) else est.n
             rows.append(
                 (
                     name,
                     metric,
-                    est.n,
+                    n,
                     est.mean,
                     est.low,
                     est.high,

@@ -59,36 +59,83 @@ FOREST_PANELS = (
 )
 
 
+START_MARKERS = ("o", "s", "^", "v", "P", "X", "h", "<", ">")
+
+
+def _blocks(summary: pd.DataFrame) -> list[str]:
+    """The `start` blocks of a summary in order (pooled first); [""] for one without starts."""
+    if "start" not in summary.columns:
+        return [""]
+    return list(dict.fromkeys(summary["start"]))
+
+
+def _rows(summary: pd.DataFrame, start: str) -> pd.DataFrame:
+    if "start" not in summary.columns:
+        return summary.set_index(["strategy", "metric"])
+    return summary[summary["start"] == start].set_index(["strategy", "metric"])
+
+
 def forest_figure(
-    summary: pd.DataFrame, strategies: Sequence[str], baseline: str, replicates: int
+    summary: pd.DataFrame,
+    strategies: Sequence[str],
+    baseline: str,
+    replicates: int,
+    titles: dict[str, str] | None = None,
 ) -> plt.Figure:
-    """Paired differences vs the baseline with 95% CIs, one panel per outcome."""
+    """Paired differences vs the baseline with 95% CIs, one panel per outcome.
+
+    With several start times (a summary with `pooled` rows), each strategy gets one point per
+    start time (its own marker) under the pooled point (a large diamond).
+
+    Args:
+        summary: a comparison summary (`Comparison.summary()`).
+        strategies: the strategies in table order.
+        baseline: the strategy the differences are taken against.
+        replicates: replicates per start time.
+        titles: start label -> readable title for the legend.
+    """
     rows = [s for s in strategies if s != baseline]
-    s = summary.set_index(["strategy", "metric"])
-    fig, axes = plt.subplots(
-        1, len(FOREST_PANELS), figsize=(15, 1.2 + 0.55 * max(len(rows), 2)), sharey=True
-    )
+    blocks = _blocks(summary)
+    several = len(blocks) > 1
+    titles = dict(titles or {})
+    k = len(blocks)
+    offsets = np.linspace(0.32, -0.32, k) if several else np.zeros(1)
+    height = 1.2 + (0.55 if not several else 0.28 * (k + 1)) * max(len(rows), 2)
+    fig, axes = plt.subplots(1, len(FOREST_PANELS), figsize=(15, height), sharey=True)
     y = np.arange(len(rows))[::-1]
-    for ax, (metric, title, label, k, lower_better) in zip(np.atleast_1d(axes), FOREST_PANELS):
-        for yi, name in zip(y, rows):
-            r = s.loc[(name, metric)]
-            d, lo, hi = r["diff"] * k, r["diff_ci_low"] * k, r["diff_ci_high"] * k
-            if not np.isfinite(d):
-                continue
-            significant = np.isfinite(lo) and (lo > 0 or hi < 0)
-            good = (d < 0) == lower_better
-            colour = (BETTER if good else WORSE) if significant else UNCLEAR
-            ax.errorbar(
-                d,
-                yi,
-                xerr=[[d - lo], [hi - d]] if np.isfinite(lo) else None,
-                fmt="o",
-                color=colour,
-                ecolor=colour,
-                capsize=3,
-                ms=6,
-                lw=1.6,
+    tables = {b: _rows(summary, b) for b in blocks}
+    for ax, (metric, title, label, scale, lower_better) in zip(np.atleast_1d(axes), FOREST_PANELS):
+        for j, block in enumerate(blocks):
+            s = tables[block]
+            pooled = several and j == 0
+            marker = (
+                ("D" if pooled else START_MARKERS[(j - 1) % len(START_MARKERS)]) if several else "o"
             )
+            for yi, name in zip(y, rows):
+                r = s.loc[(name, metric)]
+                d, lo, hi = r["diff"] * scale, r["diff_ci_low"] * scale, r["diff_ci_high"] * scale
+                if not np.isfinite(d):
+                    continue
+                significant = np.isfinite(lo) and (lo > 0 or hi < 0)
+                good = (d < 0) == lower_better
+                colour = (BETTER if good else WORSE) if significant else UNCLEAR
+                ax.errorbar(
+                    d,
+                    yi + offsets[j],
+                    xerr=[[d - lo], [hi - d]] if np.isfinite(lo) else None,
+                    fmt=marker,
+                    color=colour,
+                    ecolor=colour,
+                    mec="black" if pooled else colour,
+                    mew=1.0 if pooled else 0.5,
+                    capsize=2.5 if several else 3,
+                    ms=7.5 if pooled else (5 if several else 6),
+                    lw=2.2 if pooled else (1.1 if several else 1.6),
+                    zorder=3 if pooled else 2,
+                )
+        if several:
+            for yi in y[:-1]:
+                ax.axhline(yi - 0.5, color="grey", lw=0.5, alpha=0.4)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(f"{title}: difference vs {baseline}", fontsize=10)
         ax.set_xlabel(label, fontsize=9)
@@ -97,7 +144,7 @@ def forest_figure(
     first = np.atleast_1d(axes)[0]
     first.set_yticks(y)
     first.set_yticklabels(rows)
-    first.set_ylim(-0.7, len(rows) - 0.3)
+    first.set_ylim(-0.6, len(rows) - 0.4)
     handles = [
         Line2D([], [], color=c, marker="o", ls="none", label=t)
         for c, t in (
@@ -106,13 +153,47 @@ def forest_figure(
             (UNCLEAR, "no clear difference (CI includes 0)"),
         )
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=9)
+    if several:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="black",
+                marker="D",
+                ls="none",
+                mfc="white",
+                ms=7,
+                label=f"pooled over start times ({replicates * (k - 1)} runs)",
+            )
+        )
+        handles += [
+            Line2D(
+                [],
+                [],
+                color="black",
+                marker=START_MARKERS[(j - 1) % len(START_MARKERS)],
+                ls="none",
+                mfc="white",
+                ms=5,
+                label=f"first incident {titles.get(b, b)}",
+            )
+            for j, b in enumerate(blocks)
+            if j
+        ]
+    ncol = 3 if not several else min(4, max(3, (len(handles) + 1) // 2))
+    fig.legend(handles=handles, loc="lower center", ncol=ncol, frameon=False, fontsize=9)
+    what = (
+        f"{replicates} replicates at each of {k - 1} start times"
+        if several
+        else f"{replicates} replicates"
+    )
     fig.suptitle(
         f"Effect of each strategy vs {baseline}: paired difference, mean and 95% CI over "
-        f"{replicates} replicates (same network, incident and chatter)",
+        f"{what} (same network, incident and chatter)",
         fontsize=11,
     )
-    fig.tight_layout(rect=(0, 0.08, 1, 0.95))
+    legend_rows = int(np.ceil(len(handles) / ncol))
+    fig.tight_layout(rect=(0, min(0.3, (0.35 + 0.25 * legend_rows) / height), 1, 0.95))
     return fig
 
 
@@ -135,14 +216,16 @@ def mentions_figure(
         sharey=True,
         squeeze=False,
     )
-    replicates = int(hourly["replicate"].nunique())
+    runs = ["start", "replicate"] if "start" in hourly.columns else ["replicate"]
+    replicates = int(hourly[runs].drop_duplicates().shape[0])
+    starts = int(hourly["start"].nunique()) if "start" in hourly.columns else 1
     for ax, name in zip(axes.flat, strategies):
         df = hourly[hourly["strategy"] == name]
         for col, colour, label in (
             ("mentions_negative", NEG, "negative"),
             ("mentions_positive", POS, "positive"),
         ):
-            wide = df.pivot(index="hour", columns="replicate", values=col)
+            wide = df.pivot_table(index="hour", columns=runs, values=col, aggfunc="first")
             x = wide.index.to_numpy() - 0.5
             q = np.nanpercentile(wide.to_numpy(dtype=float), [10, 50, 90], axis=1)
             ax.fill_between(x, q[0], q[2], step="mid", color=colour, alpha=0.25, lw=0)
@@ -162,12 +245,18 @@ def mentions_figure(
     handles = [
         Line2D([], [], color=NEG, lw=1.5, label="negative mentions (median)"),
         Line2D([], [], color=POS, lw=1.5, label="positive mentions (median)"),
-        plt.Rectangle((0, 0), 1, 1, color="grey", alpha=0.3, label="10-90% of replicates"),
+        plt.Rectangle((0, 0), 1, 1, color="grey", alpha=0.3, label="10-90% of runs"),
         Line2D([], [], color="black", ls="--", lw=1, label="incident"),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=9)
+    runs_text = (
+        f"{replicates} runs: {replicates // starts} replicates x {starts} start times, aligned "
+        "at the incident"
+        if starts > 1
+        else f"{replicates} replicates"
+    )
     fig.suptitle(
-        f"Brand mentions per hour under each strategy ({replicates} replicates; simulated "
+        f"Brand mentions per hour under each strategy ({runs_text}; simulated "
         f"population of {population:,}, 1 simulated person = {scale:,.0f} real)",
         fontsize=11,
     )
@@ -192,9 +281,16 @@ def pareto_front(cost: np.ndarray, reach: np.ndarray, tolerance: float = 0.01) -
 
 
 def cost_reach_figure(
-    summary: pd.DataFrame, strategies: Sequence[str], replicates: int
+    summary: pd.DataFrame, strategies: Sequence[str], replicates: int, unit: str = "replicates"
 ) -> plt.Figure:
-    """Mean cost vs mean negative reach (95% CIs), the Pareto front highlighted."""
+    """Mean cost vs mean negative reach (95% CIs), the Pareto front highlighted.
+
+    Args:
+        summary: the summary rows of one start time (or pooled), without a `start` column.
+        strategies: the strategies in table order.
+        replicates: the number of runs per strategy behind the means.
+        unit: what those runs are, for the title.
+    """
     s = summary.set_index(["strategy", "metric"])
     get = lambda metric, col: np.array([s.loc[(n, metric), col] for n in strategies], dtype=float)  # noqa: E731
     cost, reach = get("cost_total", "mean"), get("reach_negative_scaled", "mean") / 1000
@@ -250,8 +346,7 @@ def cost_reach_figure(
     ax.set_xlabel("cost of the strategy over the run (dollars)")
     ax.set_ylabel("people reached by negative posts (thousands, real scale)")
     ax.set_title(
-        f"Cost vs negative reach (lower left is better): mean and 95% CI over {replicates} "
-        "replicates",
+        f"Cost vs negative reach (lower left is better): mean and 95% CI over {replicates} {unit}",
         fontsize=11,
     )
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"${v:,.0f}"))
@@ -317,9 +412,12 @@ def response_time_figure(
     ax.set_xticklabels([_minutes(v) for v in ticks if v <= grid[-1] * 1.001])
     ax.set_xlabel("time since the complaint (log scale)")
     ax.set_ylabel("complainers publicly answered (%)")
-    ax.set_title(
-        "How fast complainers get a first public answer (all replicates pooled)", fontsize=11
+    pooled = (
+        "all replicates and start times"
+        if "start" in times.columns and times["start"].nunique() > 1
+        else "all replicates"
     )
+    ax.set_title(f"How fast complainers get a first public answer ({pooled} pooled)", fontsize=11)
     ax.grid(alpha=0.3, which="both")
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
@@ -347,12 +445,19 @@ def comparison_figures(
     outdir = Path(outdir)
     names, base = comparison.strategies, comparison.baseline
     replicates = int(comparison.runs["replicate"].nunique())
+    headline = _rows(summary, comparison.headline).reset_index()
+    runs = replicates * len(comparison.starts)
     figures = {
-        "forest.png": forest_figure(summary, names, base, replicates),
+        "forest.png": forest_figure(summary, names, base, replicates, comparison.titles),
         "mentions.png": mentions_figure(
             comparison.hourly, names, incident_hours, population, comparison.scale
         ),
-        "cost_vs_reach.png": cost_reach_figure(summary, names, replicates),
+        "cost_vs_reach.png": cost_reach_figure(
+            headline,
+            names,
+            runs,
+            "runs, pooled over start times" if len(comparison.starts) > 1 else "replicates",
+        ),
         "response_times.png": response_time_figure(
             comparison.response_times, names, horizon_h * 60.0
         ),

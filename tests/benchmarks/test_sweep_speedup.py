@@ -90,7 +90,7 @@ def test_sweep_serial_and_in_parallel(benchmark, tmp_path, full, people):
             "cores": common + ["hydra/launcher=cores", f"hydra.sweep.dir={tmp_path / f'cores{i}'}"],
             "grid": ["-m", "experiments.compare", f"strategies=[{','.join(grid_files)}]",
                      f"baseline={STRATEGIES[0]}_s{STAFF[0]}", "seed=0", f"replicates={seeds}",
-                     "n_jobs=-1", "progress=false", *rest,
+                     "starts=[]", "n_jobs=-1", "progress=false", *rest,
                      f"hydra.run.dir={tmp_path / f'grid{i}'}"],
         }
         names = list(runs)
