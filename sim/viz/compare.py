@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from sim.viz.timeline import save_figure
 
@@ -137,6 +138,7 @@ def forest_figure(
             for yi in y[:-1]:
                 ax.axhline(yi - 0.5, color="grey", lw=0.5, alpha=0.4)
         ax.axvline(0, color="black", lw=0.8)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
         ax.set_title(f"{title}: difference vs {baseline}", fontsize=10)
         ax.set_xlabel(label, fontsize=9)
         ax.grid(axis="x", alpha=0.3)
