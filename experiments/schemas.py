@@ -59,6 +59,7 @@ NetworkConfig = unset(library.NetworkConfig)
 PopulationConfig = unset(library.PopulationConfig)
 DiffusionConfig = unset(library.DiffusionConfig)
 OpinionConfig = unset(library.OpinionConfig)
+ComplainerConfig = unset(library.ComplainerConfig)
 
 
 @dataclass
@@ -139,6 +140,7 @@ class ModelSections:
     population: PopulationConfig = field(default_factory=PopulationConfig)
     diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
     opinion: OpinionConfig = field(default_factory=OpinionConfig)
+    complainer: ComplainerConfig = field(default_factory=ComplainerConfig)
 
 
 @dataclass

@@ -46,7 +46,7 @@ def test_run_config_sections_are_the_registry():
     for s in SECTIONS:
         assert next(f for f in fields(RunConfig) if f.name == s.name).default_factory is s.cls
     assert SECTION_TYPES["diffusion"].__name__ == "DiffusionConfig"
-    assert SETTINGS_SECTIONS == ("network", "population", "diffusion", "opinion")
+    assert SETTINGS_SECTIONS == ("network", "population", "diffusion", "opinion", "complainer")
 
 
 def test_kind_reshare_covers_every_post_kind_with_the_former_constants():

@@ -1,7 +1,7 @@
 """The allowed values of the configuration's choice fields (standard library only)."""
 
 ROLES = ("user", "networker", "opinion_leader", "trendsetter", "amplifier")
-TRIAGE_ORDERS = ("fifo", "influence", "followers", "severity")
+TRIAGE_ORDERS = ("fifo", "influence", "followers", "severity", "weighted")
 REPLY_MODES = ("none", "public_then_private", "canned", "phone_redirect")
 ORGANISATIONS = ("integrated", "siloed")
 NETWORK_KINDS = ("heavy_tailed", "barabasi_albert", "watts_strogatz", "edgelist")

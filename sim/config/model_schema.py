@@ -214,3 +214,69 @@ class OpinionConfig:
     bot_backfire_penalty: float = param(0.3, doc="sentiment lost when a bot answer backfires")
     delight_gain: float = param(0.6, doc="sentiment gained by a delighted customer")
     compensation_gain: float = param(0.2, doc="per 100 dollars, capped at 1")
+
+
+LIFECYCLE = "assumed; range in conf/sensitivity/lifecycle.yaml"
+
+
+@dataclass
+class ComplainerConfig:
+    """How a waiting complainer behaves: follow-ups as a hazard, and patience.
+
+    A complainer's hazard of posting again at waiting time w (hours since the complaint) is
+    h(w) = ln 2 * severity^severity_exponent * factor * k / T * (w / T)^(k - 1), a Weibull
+    hazard of shape k = `followup_shape` and scale T (the incident's or the chatter's
+    `followup_after_h`): with factor 1 and severity 1, half of complainers post a first
+    follow-up by T. The factor is set by what the complainer last received (`after_*`); a
+    resolution sets it to 0. Follow-ups stop at the incident's `max_followups` or when the
+    complainer gives up (patience).
+    """
+
+    followup_shape: float = param(
+        1.5,
+        doc="Weibull shape of the follow-up hazard (>1: the urge to post again grows with waiting)",
+        kind="positive",
+        source=LIFECYCLE + " (0.5-3)",
+    )
+    severity_exponent: float = param(
+        1.0,
+        doc="exponent of severity in the follow-up hazard (0: severity does not matter)",
+        source=LIFECYCLE + " (0-2)",
+    )
+    after_canned: float = param(
+        0.8,
+        doc="hazard factor after a canned reply (1 = as if nothing was received)",
+        source=LIFECYCLE + " (0.5-1.2)",
+    )
+    after_bot: float = param(
+        0.9, doc="hazard factor after an unresolving bot answer", source=LIFECYCLE + " (0.5-1.3)"
+    )
+    after_peer: float = param(
+        0.5,
+        doc="hazard factor after a super-user's public answer",
+        source=LIFECYCLE + " (0.2-1)",
+    )
+    after_redirect: float = param(
+        1.3,
+        doc="hazard factor after being asked to call or use the web (and, refused, still waiting)",
+        source=LIFECYCLE + " (0.8-2)",
+    )
+    after_personal: float = param(
+        0.35,
+        doc="hazard factor after a personal public reply (the case still open)",
+        source=LIFECYCLE + " (0.1-0.7)",
+    )
+    after_unresolved: float = param(
+        1.2,
+        doc="hazard factor after the case was closed without a solution",
+        source=LIFECYCLE + " (0.8-2)",
+    )
+    patience_h: float = param(
+        24.0,
+        doc="mean patience of an unanswered complainer (exponential); then they give up: no more "
+        "follow-ups, the desk drops the case, sentiment takes the unresolved penalty",
+        unit="h",
+        kind="positive",
+        source="assumed; 42% of customers expect a reply within 60 min (Edison Research 2012); "
+        "range 6-72 h",
+    )

@@ -52,15 +52,19 @@ class Incident:
         5.0, doc="minutes between successive named complainers", unit="min"
     )
     followup_after_h: float = param(
-        3.0, doc="an unanswered complainer posts again after this", unit="h"
+        3.0,
+        doc="median wait to a first follow-up of a complainer at severity 1 who received "
+        "nothing (scale of the follow-up hazard, see the complainer section)",
+        unit="h",
+        kind="positive",
     )
     max_followups: int = param(
-        2, doc="follow-ups an unanswered complainer posts at most", integer=True
+        2, doc="follow-ups a waiting complainer posts at most", integer=True
     )
     quiet_on_reply: bool = param(
-        True,
-        doc="a personal reply or a closed case stops an unresolved "
-        "complainer's follow-ups (false: only a resolution does)",
+        False,
+        doc="the old timer rule: a personal reply or a closed case ends an unresolved "
+        "complainer's follow-ups (false: they only lower the follow-up hazard)",
         kind="flag",
     )
     valence: int = param(-1, doc="-1 complaint; +1 a delight moment", kind="valence")
@@ -85,6 +89,16 @@ class ChatterConfig:
     )
     complaint_severity: float = param(
         0.3, doc="severity of an everyday complaint", kind="probability"
+    )
+    followup_after_h: float = param(
+        6.0,
+        doc="scale of an everyday complainer's follow-up hazard (median wait at severity 1)",
+        unit="h",
+        kind="positive",
+        source="assumed (2-24)",
+    )
+    max_followups: int = param(
+        1, doc="follow-ups an everyday complainer posts at most", integer=True
     )
     diurnal: bool = param(True, doc="fewer posts at night", kind="flag")
     diurnal_amplitude: float = param(

@@ -27,6 +27,7 @@ from sim.config.choices import (  # noqa: F401 - re-exported with the schema
 )
 from sim.config.fields import param, section
 from sim.config.model_schema import (  # noqa: F401 - re-exported
+    ComplainerConfig,
     DiffusionConfig,
     NetworkConfig,
     OpinionConfig,
@@ -60,6 +61,9 @@ class RunConfig:
     population: PopulationConfig = section(PopulationConfig, doc="the customers")
     diffusion: DiffusionConfig = section(DiffusionConfig, doc="exposure and reshares")
     opinion: OpinionConfig = section(OpinionConfig, doc="sentiment dynamics")
+    complainer: ComplainerConfig = section(
+        ComplainerConfig, doc="how a waiting complainer behaves"
+    )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None = None, *, check: bool = True) -> RunConfig:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import typing
 from dataclasses import dataclass, fields, is_dataclass
 
-from sim.config.model_schema import DiffusionConfig, NetworkConfig, OpinionConfig, PopulationConfig
+from sim.config.model_schema import (
+    ComplainerConfig,
+    DiffusionConfig,
+    NetworkConfig,
+    OpinionConfig,
+    PopulationConfig,
+)
 from sim.config.scenario_schema import ScenarioConfig
 from sim.config.strategy_schema import StrategyConfig
 
@@ -28,6 +34,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("population", PopulationConfig, True, False, "the customers"),
     Section("diffusion", DiffusionConfig, True, False, "exposure and reshares"),
     Section("opinion", OpinionConfig, True, False, "sentiment dynamics"),
+    Section("complainer", ComplainerConfig, True, False, "how a waiting complainer behaves"),
 )
 BY_NAME = {s.name: s for s in SECTIONS}
 RUN_SECTIONS = ("seed",) + tuple(s.name for s in SECTIONS)  # top-level keys of a run config

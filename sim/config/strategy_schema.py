@@ -37,8 +37,31 @@ class StrategyConfig:
     )
     triage: str = param(
         "fifo",
-        doc="order the queue is worked in (fifo, influence, followers, severity)",
+        doc="order the queue is worked in (fifo, influence, followers, severity, weighted: "
+        "a score of influence, severity and recency, see triage_*_weight)",
         kind="choice",
+    )
+    triage_influence_weight: float = param(
+        1.0,
+        doc="weighted triage: score per tenfold of the complainer's followers",
+        source="assumed (0-3)",
+    )
+    triage_severity_weight: float = param(
+        2.0, doc="weighted triage: score per unit of severity (0..1)", source="assumed (0-5)"
+    )
+    triage_recency_weight: float = param(
+        0.05,
+        doc="weighted triage: score per hour a case was queued later (newer first; 0: no effect)",
+        unit="1/h",
+        kind="signed",
+        source="assumed (-0.2-0.2)",
+    )
+    stale_after_h: float = param(
+        48.0,
+        doc="the desk drops a queued case older than this unanswered (counted as stale)",
+        unit="h",
+        kind="positive",
+        source="assumed (12-168): a reply two days late is no longer a service answer",
     )
     response_target_min: float = param(
         60.0,
@@ -128,6 +151,18 @@ class StrategyConfig:
         0.1, doc="for more severe cases (the rest are escalated)", kind="probability"
     )
     community_cost_per_answer: float = param(0.5, doc="cost of a super-user's answer", unit="$")
+    community_hours: str = param(
+        "daily 08:00-23:00",
+        doc="when super-users answer (volunteers: waking hours; a shift text like `shift`)",
+        kind="choice",
+        source="assumed",
+    )
+    community_programme_cost_per_day: float = param(
+        0.0,
+        doc="fixed cost of running the community programme (moderation, platform, rewards)",
+        unit="$/day",
+        source="assumed; community_support: $240/day, one community manager's day",
+    )
     # proactive delight
     delight_budget_per_day: float = param(0.0, doc="spent on delighting customers", unit="$/day")
     delight_cost: float = param(15.0, doc="cost of one delight", unit="$", kind="positive")

@@ -89,6 +89,7 @@ def _check_choices(cfg: RunConfig) -> None:
         if value not in allowed:
             raise ConfigError(key, value, "one of " + ", ".join(allowed))
     parse_shift(s.shift, key="strategy.shift")
+    parse_shift(s.community_hours, key="strategy.community_hours")
     for table in ("role_reshare", "role_post", "role_delay"):
         _check_roles(f"diffusion.{table}", getattr(cfg.diffusion, table))
     _check_roles("opinion.role_trust", cfg.opinion.role_trust)

@@ -18,6 +18,7 @@ from sim.config.schema import RunConfig
 from sim.customers.diffusion import KIND, TOPIC_BACKGROUND, TOPIC_INCIDENT, Diffusion
 from sim.customers.opinion import Opinion
 from sim.customers.population import BRAND_NODE, Population, build_population
+from sim.engine.lifecycle import FollowupRule, Lifecycle
 from sim.engine.resources import check_memory
 from sim.engine.rng import Streams, derive, keyed_uniform
 from sim.engine.streams import salt
@@ -131,6 +132,9 @@ class SocialCareModel(mesa.Model):
         self.mentions_tick = {v: np.zeros(self.n_ticks + 2, dtype=np.int64) for v in (-1, 0, 1)}
         self.sentiment_initial = self.opinion.mean()
         self.desk = ServiceDesk(self, cfg.strategy)
+        self.lifecycle = Lifecycle(self, cfg.complainer, self.desk.draws)
+        ch = sc.chatter
+        self._chatter_rule = FollowupRule(ch.followup_after_h, ch.max_followups)
         if self.desk.takes_work:
             self._warm_up_desk(int(round(sc.warmup_h * 60.0 / self.tick_min)))
         self._schedule_chatter(env.chatter)
@@ -240,7 +244,7 @@ class SocialCareModel(mesa.Model):
             self.schedule(t, self._chatter_post, i, a, v, key)
 
     def _chatter_post(self, i: int, author: int, valence: int, key: int) -> None:
-        self.publish(
+        pid = self.publish(
             self.tick,
             author,
             CHATTER_KINDS[valence],
@@ -248,6 +252,10 @@ class SocialCareModel(mesa.Model):
             key=derive(key, salt("post.chatter"), i),
             topic=TOPIC_BACKGROUND,
         )
+        if valence < 0 and self.desk.case_of_author.get(author) is not None:
+            case = self.desk.case_of_author[author]
+            if case.post == pid:  # a new complaint (not one more post of an open case)
+                self.lifecycle.start(case, self._chatter_rule)
 
     def _schedule_incidents(self, victims: list[np.ndarray]) -> None:
         sc = self.cfg.scenario
@@ -285,27 +293,20 @@ class SocialCareModel(mesa.Model):
         self.publish(
             self.tick, person, "complaint", -1, key=key, topic=TOPIC_INCIDENT, appeal=inc.appeal
         )
-        if inc.max_followups > 0:
-            case = self.desk.case_of_author.get(person)
-            self.schedule(self.tick + self._followup_ticks(inc), self._followup_check, case, j)
+        case = self.desk.case_of_author.get(person)
+        rule = FollowupRule(inc.followup_after_h, inc.max_followups, inc.quiet_on_reply)
+        self.lifecycle.start(case, rule)
 
-    def _followup_ticks(self, inc) -> int:
-        return max(1, int(round(inc.followup_after_h * 60.0 / self.tick_min)))
+    def complainer_received(self, case, what: str) -> None:
+        """The complainer of `case` received `what` (sim.engine.lifecycle.RECEIVED)."""
+        self.lifecycle.received(case, what)
 
-    def _followup_check(self, case, j: int) -> None:
-        inc = self.cfg.scenario.incidents[j]
-        if case is None or case.followups >= inc.max_followups:
-            return
-        if inc.quiet_on_reply:  # a personal reply, a resolution or a closed case ends them
-            if case.quieted or not case.open:
-                return
-        elif case.resolved or self.desk.case_of_author.get(case.author, case).resolved:
-            return  # only a resolution ends them (a follow-up to a closed case opens a new one)
-        self.post_followup(case)
-        self.schedule(self.tick + self._followup_ticks(inc), self._followup_check, case, j)
+    def complainer_gave_up(self, case) -> None:
+        """The complainer of `case` stopped waiting for an answer."""
+        self.desk.outcomes.gave_up(case)
 
     def post_followup(self, case) -> None:
-        """The complainer, still unanswered (or angered by a bot), complains again."""
+        """The complainer, still waiting (or angered by a bot), complains again."""
         case.followups += 1
         self.opinion.shift(case.author, -self.cfg.opinion.neglect_penalty)
         posts = self.diffusion.posts

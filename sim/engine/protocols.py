@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sim.customers.diffusion import Diffusion
     from sim.customers.opinion import Opinion
     from sim.customers.population import Population
+    from sim.engine.lifecycle import Lifecycle
     from sim.engine.rng import Streams
     from sim.network import FollowerGraph
     from sim.service.cases import Case
@@ -34,6 +35,7 @@ class HubModel(Protocol):
     opinion: Opinion
     diffusion: Diffusion
     desk: ServiceDesk
+    lifecycle: Lifecycle
     env: Any  # sim.engine.model.Environment (its `load_report` is read)
     scale: float
     tick: int

@@ -129,6 +129,7 @@ def compute_metrics(model: HubModel) -> dict[str, float]:
     m["utilisation"] = _share(busy, staffed)
     m.update(desk.costs(model.n_ticks))
     m.update(desk.service_metrics())
+    m.update(model.lifecycle.metrics())
     m.update(derived_metrics(model))
     report = getattr(model.env, "load_report", None)
     if report is not None:  # what loading the edge list cleaned up, reported to the user

@@ -9,6 +9,8 @@ not simulated (`unseen`, author -1).
 from __future__ import annotations
 
 import heapq
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -47,6 +49,8 @@ class Case:
     original: Case | None = None  # for a duplicate: the first case of the same complainer
     unseen: bool = False  # part of the unseen workload (no simulated author)
     key: int = 0  # key of the case's draws: the complaint's post key, the same under every strategy
+    patience_tick: int = -1  # when the complainer gives up waiting for a first answer (-1: never)
+    dropped: str = ""  # "abandoned" (patience ran out) or "stale" (too old): left unanswered
 
     @property
     def quieted(self) -> bool:
@@ -56,21 +60,69 @@ class Case:
         """
         return self.personal_reply >= 0 or self.resolved
 
+    def expired(self, tick: int, stale_after_ticks: float) -> str:
+        """Why the desk should no longer answer this queued case at `tick` ("" if it should)."""
+        if self.dropped:
+            return self.dropped
+        if self.first_response < 0 and 0 <= self.patience_tick <= tick:
+            return "abandoned"
+        if tick - self.tick > stale_after_ticks:
+            return "stale"
+        return ""
+
     @property
     def open(self) -> bool:
         """Not yet closed. A case lost in a hand-off stays open: its complainer still waits."""
         return self.closed < 0
 
 
-class TriageQueue:
-    """A priority queue of cases in one of the triage orders."""
+@dataclass(frozen=True)
+class TriageWeights:
+    """Weights of the `weighted` triage score (higher is worked first).
 
-    def __init__(self, order: str = "fifo"):
+    score = influence * log10(1 + followers) + severity * severity + recency * hours queued
+    after the start; a positive recency weight works newer cases first. The score of a case is
+    fixed when it is queued, so the queue stays a heap.
+    """
+
+    influence: float = 1.0
+    severity: float = 2.0
+    recency: float = 0.05
+
+    def score(self, case: Case, tick_min: float) -> float:
+        """The triage score of `case`."""
+        hours = case.queued * tick_min / 60.0
+        return (
+            self.influence * math.log10(1.0 + max(case.followers, 0))
+            + self.severity * case.severity
+            + self.recency * hours
+        )
+
+
+class TriageQueue:
+    """A priority queue of cases in one of the triage orders.
+
+    `pop(tick)` skips cases the desk no longer answers (`Case.expired`: the complainer gave up,
+    or the case is older than `stale_after_ticks`) and hands each to `on_drop`.
+    """
+
+    def __init__(
+        self,
+        order: str = "fifo",
+        weights: TriageWeights | None = None,
+        tick_min: float = 1.0,
+        stale_after_ticks: float = math.inf,
+        on_drop: Callable[[Case, str], None] | None = None,
+    ):
         if order not in TRIAGE_ORDERS:
             raise ValueError(
                 f"unknown triage order {order!r}; choose one of {', '.join(TRIAGE_ORDERS)}"
             )
         self.order = order
+        self.weights = weights or TriageWeights()
+        self.tick_min = tick_min
+        self.stale_after_ticks = stale_after_ticks
+        self.on_drop = on_drop
         self._heap: list[tuple[tuple, int, Case]] = []
         self._seq = 0
 
@@ -81,6 +133,8 @@ class TriageQueue:
             return (-case.followers, case.queued)
         if self.order == "severity":
             return (-case.severity, case.queued)
+        if self.order == "weighted":
+            return (-self.weights.score(case, self.tick_min), case.queued)
         return (case.queued,)
 
     def push(self, case: Case) -> None:
@@ -88,13 +142,41 @@ class TriageQueue:
         self._seq += 1
         heapq.heappush(self._heap, (self._priority(case), self._seq, case))
 
-    def pop(self) -> Case | None:
-        """The next open case in triage order, or None."""
+    def pop(self, tick: int | None = None) -> Case | None:
+        """The next open case in triage order, or None; at `tick`, expired cases are dropped."""
         while self._heap:
             case = heapq.heappop(self._heap)[2]
-            if case.open and case.awaiting:
-                return case
+            if not (case.open and case.awaiting):
+                continue
+            why = case.expired(tick, self.stale_after_ticks) if tick is not None else ""
+            if why:
+                self._drop(case, why)
+                continue
+            return case
         return None
+
+    def drop_expired(self, tick: int) -> int:
+        """Drop every expired case now (the desk's hourly sweep); how many were dropped."""
+        keep, dropped = [], 0
+        for item in self._heap:
+            case = item[2]
+            if not (case.open and case.awaiting):
+                continue
+            why = case.expired(tick, self.stale_after_ticks)
+            if why:
+                self._drop(case, why)
+                dropped += 1
+            else:
+                keep.append(item)
+        heapq.heapify(keep)
+        self._heap = keep
+        return dropped
+
+    def _drop(self, case: Case, why: str) -> None:
+        case.dropped = why
+        case.awaiting = False
+        if self.on_drop is not None:
+            self.on_drop(case, why)
 
     def __len__(self) -> int:
         return len(self._heap)

@@ -4,7 +4,8 @@ A super-user answers in public (a peer answer) after an exponential delay of mea
 `community_response_min`, then resolves the case with probability `community_resolution` (up to
 `community_max_severity`) or `community_severe_resolution` (more severe cases); an unresolved
 case is escalated to the care staff, if there are any. Each answer costs the brand
-`community_cost_per_answer` (moderation, rewards).
+`community_cost_per_answer` (moderation, rewards), and the programme costs
+`community_programme_cost_per_day`. Super-users answer during `community_hours` only.
 """
 
 from __future__ import annotations
@@ -57,9 +58,11 @@ class Community:
             if agent.case is not None or self.queue:
                 agent.step()
 
-    def cost(self) -> float:
-        """Money spent on community answers."""
-        return self.answers * self.strategy.community_cost_per_answer
+    def cost(self, days: float = 0.0) -> float:
+        """Money spent on community answers and, over `days`, on running the programme."""
+        s = self.strategy
+        programme = s.community_programme_cost_per_day * days if self.members else 0.0
+        return self.answers * s.community_cost_per_answer + programme
 
     def reset(self) -> None:
         """Zero the counters (after the warm-up)."""

@@ -70,6 +70,10 @@ class Publisher(Scheduler, EventLog, Protocol):
         """Post through the diffusion engine and let listening see it."""
         ...
 
+    def complainer_received(self, case: Case, what: str) -> None:
+        """Tell the complaint life cycle what the complainer of `case` received."""
+        ...
+
 
 class DeskModel(Publisher, WeekClock, Protocol):
     """Everything the service desk as a whole uses of the model."""

@@ -56,7 +56,7 @@ class ServiceDesk:
         self.unseen_cases: list[Case] = []  # the unseen workload that reached the desk
         self.case_of_author: dict[int, Case] = {}
         self.kb = KnowledgeBase(s)
-        self.routing = Routing(s.triage)
+        self.routing = Routing.for_strategy(s, self.tick_min)
         self.team = StaffTeam(model, self, self.routing.queue, s, self.draws, self.kb)
         nodes = model.super_user_nodes(s.community_super_users)
         members: list[Responder] = [
@@ -140,7 +140,15 @@ class ServiceDesk:
         What the warm-up left (queues, the phone line's waiting customers, the knowledge base)
         stays, as a real desk would have it.
         """
-        parts = (self.channels, self.team, self.community, self.bot, self.listening, self.outcomes)
+        parts = (
+            self.channels,
+            self.team,
+            self.community,
+            self.bot,
+            self.listening,
+            self.outcomes,
+            self.routing,
+        )
         for part in parts:
             part.reset()
 
@@ -157,6 +165,7 @@ class ServiceDesk:
             if (
                 case is None
                 or not case.open
+                or case.dropped
                 or (siloed and kind == KIND["followup"] and case.detected >= 0)
             ):
                 # a new case; a siloed desk has no customer record, so a follow-up it sees again
@@ -184,14 +193,22 @@ class ServiceDesk:
         if not original and previous is not None:
             case.duplicate, case.original = True, previous.original or previous
         case.channel = "duplicate" if case.duplicate else "original"
+        self._draw_patience(case)
         self.cases.append(case)
         self.case_of_author[author] = case
         return case
 
     def unseen_arrival(self, case: Case) -> None:
         """A complaint of the unseen workload is posted (the model schedules them)."""
+        self._draw_patience(case)
         self.unseen_cases.append(case)
         self.listening.listen(case, derive(self.key, salt("listening.unseen"), case.post))
+
+    def _draw_patience(self, case: Case) -> None:
+        """When the complainer of `case` gives up waiting for a first answer (keyed draw)."""
+        mean_min = self.model.cfg.complainer.patience_h * 60.0
+        wait = self.draws.delay_ticks(case, mean_min, self.tick_min, "case.patience")
+        case.patience_tick = case.tick + wait
 
     def direct_contact(self, case: Case) -> None:
         """A customer contacts service directly (no public complaint): web or phone line."""
@@ -261,13 +278,9 @@ class ServiceDesk:
         """Channel shift: the customer is asked to call (or use the web); some never do."""
         m = self.model
         delay = self.channels.redirect(case)
-        if delay is None:
-            self.outcomes.unresolved(case)
-            return
-        if not case.unseen:
-            m.opinion.shift(case.author, -m.cfg.opinion.phone_effort_penalty)
-        log_case(m, "redirected", case)
-        m.schedule(m.tick + delay, self._contact, case)
+        self.outcomes.redirected(case, refused=delay is None)
+        if delay is not None:
+            m.schedule(m.tick + delay, self._contact, case)
 
     def _contact(self, case: Case) -> None:
         self.channels.of(case).arrive(case, self.model.tick)
@@ -312,13 +325,15 @@ class ServiceDesk:
     def hourly(self, negative_mentions_last_hour: int) -> None:
         """Once an hour: a public statement when negative mentions pass the threshold."""
         self.statements.hourly(negative_mentions_last_hour, self.model.n_ticks)
+        self.routing.drop_expired(self.model.tick)
 
     # ------------------------------------------------------------ results
     def costs(self, n_ticks: int) -> dict[str, float]:
         """Staff, contact, compensation and delight costs of the run, in real dollars."""
         m = self.model
         staff = self.team.cost(n_ticks, m.clock_at, self.tick_min)
-        contacts = self.channels.cost() + self.bot.cost() + self.community.cost()
+        days = n_ticks * self.tick_min / 1440.0
+        contacts = self.channels.cost() + self.bot.cost() + self.community.cost(days)
         paid = self.outcomes.compensation_paid
         return {
             "cost_staff": staff,
@@ -326,6 +341,24 @@ class ServiceDesk:
             "cost_compensation": paid,
             "cost_delight": self.delight.spent,
             "cost_total": staff + contacts + paid + self.delight.spent,
+        }
+
+    def capacity_metrics(self, n_found: int) -> dict[str, float]:
+        """What the desk can do in cases per hour, against what reached it, and what it dropped.
+
+        capacity_cases_per_hour: cases the staff on shift close in an hour (staff * 60 / mean
+        handling time at today's knowledge base speed); load_factor: complaints found in the run
+        per staffed hour over that capacity (above 1 the queue grows).
+        """
+        m, s = self.model, self.strategy
+        capacity = s.staff * 60.0 / (s.handling_time_min * self.kb.speed()) if s.staff else 0.0
+        staffed_h = self.team.staffed_ticks(m.n_ticks, m.clock_at) * self.tick_min / 60.0
+        per_hour = n_found * s.listening_recall / staffed_h if staffed_h else float("nan")
+        return {
+            "capacity_cases_per_hour": capacity,
+            "load_factor": per_hour / capacity if capacity else float("nan"),
+            "stale_cases": self.routing.dropped["stale"],
+            "abandoned_cases": self.routing.dropped["abandoned"],
         }
 
     def service_metrics(self) -> dict[str, float]:
@@ -354,6 +387,7 @@ class ServiceDesk:
             if large_t.size
             else float("nan"),
         }
+        out.update(self.capacity_metrics(n_found=len(every)))
         out.update(self.listening.metrics())
         out["duplicate_cases"] = sum(c.duplicate for c in self.cases)
         out.update(self.bot.metrics())

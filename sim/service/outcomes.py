@@ -61,6 +61,8 @@ class Outcomes:
                 c.personal_reply = m.tick
         if case.unseen:
             return
+        what = {"bot_reply": "bot", "peer_answer": "peer"}.get(kind, "canned" if canned else "personal")
+        m.complainer_received(case, what)
         if case.author not in self._answered:  # what the complainer feels: their first answer
             self._answered.add(case.author)
             m.opinion.replied(case.author, (m.tick - root.tick) * m.tick_min, canned)
@@ -95,6 +97,7 @@ class Outcomes:
         if case.unseen or case.author in self._resolved_authors:
             return  # unseen, or a duplicate of a complaint already resolved: work, no effect
         self._resolved_authors.add(case.author)
+        m.complainer_received(case, "resolved")
         m.opinion.resolved(case.author, minutes, comp)
         log_case(m, "resolved", case)
         self.damp(case.cascades + root.cascades, m.cfg.diffusion.resolved_appeal)
@@ -118,7 +121,32 @@ class Outcomes:
         if case.unseen or case.author in self._resolved_authors:
             return
         m.opinion.shift(case.author, -m.cfg.opinion.unresolved_penalty)
+        m.complainer_received(case, "unresolved")
         log_case(m, "unresolved", case)
+
+    def redirected(self, case: Case, refused: bool) -> None:
+        """The customer was asked to call or use the web; `refused`: they never do.
+
+        Either way the effort costs sentiment. A refusal closes the case on the desk's side
+        (nothing more will come of it) but not as an unresolved answer: the complainer is still
+        waiting, unhappier, and their next follow-up opens a new case.
+        """
+        m = self.ctx
+        if refused:
+            case.closed = m.tick
+        if case.unseen or case.author in self._resolved_authors:
+            return
+        m.opinion.shift(case.author, -m.cfg.opinion.phone_effort_penalty)
+        m.complainer_received(case, "redirect")
+        log_case(m, "redirect_refused" if refused else "redirected", case)
+
+    def gave_up(self, case: Case) -> None:
+        """The complainer of `case` gave up waiting for a first answer."""
+        m = self.ctx
+        if case.unseen or case.author in self._resolved_authors:
+            return
+        m.opinion.shift(case.author, -m.cfg.opinion.unresolved_penalty)
+        log_case(m, "gave_up", case)
 
     def reset(self) -> None:
         """Zero the costs (after the warm-up)."""

@@ -31,7 +31,10 @@ class Work(Protocol):
 class Responder(mesa.Agent):
     """Someone who takes cases from a queue, replies publicly, then closes the case.
 
-    Work is timed in minutes, not ticks: with ticks longer than a case (30-minute ticks, a
+    Work is timed in minutes, not ticks. A responder is busy for the handling time only; the
+    public reply is due `reply` minutes after taking the case, and when that is later than the
+    end of the work it is posted (and the case closed) then, while the responder takes the next
+    case. Timed in minutes: with ticks longer than a case (30-minute ticks, a
     15-minute case) a responder closes several cases in one tick, so the desk's capacity does
     not depend on the tick length. A reply or a closing is due at the first tick at or after its
     minute; a responder who closes a case takes the next one from the minute it closed.
@@ -68,16 +71,16 @@ class Responder(mesa.Agent):
         queue = self.queue
         if len(queue) == 0 or not self.on_duty():  # nothing to take: skip the clock
             return False
-        case = queue.pop()
+        case = queue.pop(self.model.tick)
         if case is None:
             return False
         tick_min = self.model.tick_min
         start = max(self.free_min, now - tick_min, case.queued * tick_min)
         reply, done = self.handling_minutes(case)
         self.case = case
-        self.reply_min, self.done_min = start + reply, start + max(done, reply, 1e-9)
+        self.reply_min, self.done_min = start + reply, start + max(done, 1e-9)
         self.reply_at = math.ceil(self.reply_min / tick_min - 1e-9)
-        self.done_at = max(self.reply_at, math.ceil(self.done_min / tick_min - 1e-9))
+        self.done_at = math.ceil(self.done_min / tick_min - 1e-9)
         return True
 
     def step(self) -> None:
@@ -96,12 +99,22 @@ class Responder(mesa.Agent):
                 self.work.reply(case, self)
             if self.done_min > now + 1e-9:
                 break
-            self.work.close(case, self)
+            if case.awaiting and self.reply_min > now + 1e-9:
+                # the work is done but the reply is not out yet (reply latency is not busy time)
+                self.model.schedule(self.reply_at, self._reply_and_close, case)
+            else:
+                self.work.close(case, self)
             self.case = None
             self.cases_closed += 1
             self.free_min = self.done_min
         if busy:
             self.busy_ticks += 1
+
+    def _reply_and_close(self, case: Case) -> None:
+        """The reply of a case whose work ended before its reply was due, then its closing."""
+        if case.awaiting:
+            self.work.reply(case, self)
+        self.work.close(case, self)
 
 
 def _exponential(mean: float, u: float) -> float:
@@ -143,7 +156,7 @@ class SuperUserAgent(Responder):
         strategy: StrategyConfig,
         draws: CaseDraws,
     ):
-        super().__init__(model, work, queue, None)
+        super().__init__(model, work, queue, parse_shift(strategy.community_hours, "community_hours"))
         self.node = node
         self.strategy, self.draws = strategy, draws
 

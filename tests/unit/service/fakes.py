@@ -83,6 +83,7 @@ class CustomerSide(Calendar):
         self.posts: list[dict[str, Any]] = []
         self.appeal: dict[int, float] = defaultdict(lambda: 1.0)
         self.feelings: list[tuple[str, int, float]] = []
+        self.received: list[tuple[int, str]] = []  # what each complainer was told, in order
         side = self
 
         def post(tick: int, author: int, kind: str, valence: int, **kw: Any) -> int:
@@ -103,6 +104,9 @@ class CustomerSide(Calendar):
 
     def publish(self, tick: int, author: int, kind: str, valence: int, **kw: Any) -> int:
         return self.diffusion.post(tick, author, kind, valence, **kw)
+
+    def complainer_received(self, case: Any, what: str) -> None:
+        self.received.append((case.author, what))
 
 
 class TinyModel(mesa.Model):
