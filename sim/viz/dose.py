@@ -1,0 +1,68 @@
+"""The dose-response figure: one panel per metric, mean and 95% CI band against the dose."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from sim.analysis.dose import DoseResponse
+from sim.outputs.registry import get as get_metric
+from sim.viz.sweep import label
+
+LINE, BAND, CLIFF = "#1f77b4", "#aec7e8", "#d62728"
+
+
+def _log_axis(doses: list[float | int]) -> bool:
+    """A log x axis for positive doses spanning two orders of magnitude or more."""
+    return min(doses) > 0 and max(doses) / min(doses) >= 100
+
+
+def _ylabel(metric: str) -> str:
+    unit = get_metric(metric).unit
+    text = label(metric)
+    return text if not unit or unit in ("share", "sentiment") or f"({unit})" in text else f"{text} ({unit})"
+
+
+def dose_response_figure(result: DoseResponse, title: str) -> plt.Figure:
+    """Mean of each metric with its CI band against the dose; each metric's largest step in red.
+
+    Args:
+        result: a dose-response study (`sim.analysis.dose.dose_response`).
+        title: the figure's title (scenario, strategy, replicates).
+    """
+    summary = result.summary()
+    largest = result.largest_steps().set_index("metric")
+    n = len(result.metrics)
+    cols = min(3, n)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.6 * rows + 0.6), squeeze=False)
+    x = np.asarray(result.doses, dtype=float)
+    for ax, metric in zip(axes.flat, result.metrics):
+        part = summary[summary["metric"] == metric].set_index("dose").loc[result.doses]
+        mean = part["mean"].to_numpy(float)
+        ax.fill_between(x, part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float),
+                        color=BAND, alpha=0.7, linewidth=0, label="95% CI")
+        ax.plot(x, mean, "o-", color=LINE, markersize=4, label="mean")
+        if metric in largest.index:
+            step = largest.loc[metric]
+            lo, hi = result.doses.index(step["from_dose"]), result.doses.index(step["to_dose"])
+            ax.plot(x[[lo, hi]], mean[[lo, hi]], "-", color=CLIFF, linewidth=2.5,
+                    label=f"largest step ({step['share']:.0%} of the change)")
+        if get_metric(metric).unit == "share":
+            ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        if _log_axis(result.doses):
+            ax.set_xscale("log")
+        ax.set_xticks(x)
+        ax.set_xticklabels([f"{d:g}" for d in result.doses], fontsize=8)
+        ax.minorticks_off()
+        ax.set_title(_ylabel(metric), fontsize=10)
+        ax.set_xlabel(result.knob.axis_label, fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="best")
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
