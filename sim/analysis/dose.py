@@ -231,9 +231,12 @@ def markdown(result: DoseResponse, title: str) -> str:
             cells.append(cell if int(row["n"]) > 0 else "-")
         lines.append("| " + " | ".join(cells) + " |")
     n = int(result.runs["replicate"].nunique())
+    lines += ["", f"Mean [95% CI] over {n} paired replicates (the same seeds at every dose)."]
+    empty = summary[summary["n"] == 0].reset_index()
+    for m, part in empty.groupby("metric", sort=False):
+        where = ", ".join(_dose(d) for d in part["dose"])
+        lines += ["", f"{heading(m)}: no run gave a value at {result.knob.key} = {where} (-)."]
     lines += [
-        "",
-        f"Mean [95% CI] over {n} paired replicates (the same seeds at every dose).",
         "",
         "## Where the curve moves most",
         "",
@@ -246,7 +249,7 @@ def markdown(result: DoseResponse, title: str) -> str:
     largest = result.largest_steps().set_index("metric")
     for m in result.metrics:
         if m not in largest.index:
-            lines.append(f"| {heading(m)} | - (no change) | - | - |")
+            lines.append(f"| {heading(m)} | - (no change, or too few values) | - | - |")
             continue
         s = largest.loc[m]
         fmt = signed(get_metric(m).fmt)

@@ -20,9 +20,10 @@ def _log_axis(doses: list[float | int]) -> bool:
 
 
 def _ylabel(metric: str) -> str:
-    unit = get_metric(metric).unit
-    text = label(metric)
-    return text if not unit or unit in ("share", "sentiment") or f"({unit})" in text else f"{text} ({unit})"
+    m = get_metric(metric)
+    text = label(metric) if label(metric) != metric.replace("_", " ") else m.label
+    plain = not m.unit or m.unit in ("share", "sentiment") or f"({m.unit})" in text
+    return text if plain else f"{text} ({m.unit})"
 
 
 def dose_response_figure(result: DoseResponse, title: str) -> plt.Figure:
@@ -44,12 +45,21 @@ def dose_response_figure(result: DoseResponse, title: str) -> plt.Figure:
         mean = part["mean"].to_numpy(float)
         ax.fill_between(x, part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float),
                         color=BAND, alpha=0.7, linewidth=0, label="95% CI")
-        ax.plot(x, mean, "o-", color=LINE, markersize=4, label="mean")
+        ax.plot(x, mean, "o-", color=LINE, markersize=4, label="mean over replicates")
+        note = ""
         if metric in largest.index:
             step = largest.loc[metric]
             lo, hi = result.doses.index(step["from_dose"]), result.doses.index(step["to_dose"])
             ax.plot(x[[lo, hi]], mean[[lo, hi]], "-", color=CLIFF, linewidth=2.5,
-                    label=f"largest step ({step['share']:.0%} of the change)")
+                    label="largest step between neighbouring doses")
+            note = (f"largest step {step['from_dose']:g} → {step['to_dose']:g}: "
+                    f"{step['share']:.0%} of the change")
+        missing = [f"{d:g}" for d, n_ok in zip(result.doses, part["n"]) if n_ok == 0]
+        if missing:
+            note += ("\n" if note else "") + f"no value at {', '.join(missing)}"
+        if note:
+            ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top", fontsize=7.5,
+                    bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
         if get_metric(metric).unit == "share":
             ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
         if _log_axis(result.doses):
@@ -60,9 +70,15 @@ def dose_response_figure(result: DoseResponse, title: str) -> plt.Figure:
         ax.set_title(_ylabel(metric), fontsize=10)
         ax.set_xlabel(result.knob.axis_label, fontsize=8)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="best")
+        ax.margins(y=0.15)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
+    handles = {}
+    for ax in axes.flat[:n]:
+        for h, text in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(text, h)
     fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
+    fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, fontsize=8,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
