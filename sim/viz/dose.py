@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from sim.analysis.dose import DoseResponse
 from sim.outputs.registry import get as get_metric
@@ -54,6 +56,10 @@ def dose_response_figure(result: DoseResponse, title: str) -> plt.Figure:
                     label="largest step between neighbouring doses")
             note = (f"largest step {step['from_dose']:g} → {step['to_dose']:g}: "
                     f"{step['share']:.0%} of the change")
+            if step["ci_low"] <= 0 <= step["ci_high"]:
+                note += " (its 95% CI includes 0)"
+        elif np.isfinite(mean).sum() >= 2:
+            note = "flat: no change between doses"
         missing = [f"{d:g}" for d, n_ok in zip(result.doses, part["n"]) if n_ok == 0]
         if missing:
             note += ("\n" if note else "") + f"no value at {', '.join(missing)}"
@@ -61,14 +67,16 @@ def dose_response_figure(result: DoseResponse, title: str) -> plt.Figure:
             ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top", fontsize=7.5,
                     bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
         if get_metric(metric).unit == "share":
-            ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        elif np.nanmax(np.abs(part[["mean", "ci_high"]].to_numpy(float)), initial=0) >= 1e4:
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         if _log_axis(result.doses):
             ax.set_xscale("log")
         ax.set_xticks(x)
         ax.set_xticklabels([f"{d:g}" for d in result.doses], fontsize=8)
         ax.minorticks_off()
         ax.set_title(_ylabel(metric), fontsize=10)
-        ax.set_xlabel(result.knob.axis_label, fontsize=8)
+        ax.set_xlabel(textwrap.fill(result.knob.axis_label, 50), fontsize=8)
         ax.grid(alpha=0.3)
         ax.margins(y=0.15)
     for ax in list(axes.flat)[n:]:
