@@ -1,4 +1,4 @@
-"""Dose-response of one strategy knob: `python -m experiments.dose_response [curve=...] [overrides]`.
+"""Dose-response of one strategy knob: `python -m experiments.dose_response [overrides]`.
 
 Runs the strategy preset (`strategy=fast_social_care`) with one knob set to each dose
 (`curve=staff`: `strategy.staff` 0..12; `curve=latency`: `strategy.listening_latency_min`
@@ -24,7 +24,7 @@ from omegaconf import DictConfig
 
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
-from sim.analysis.dose import DoseResponse, doses, dose_response, knob, markdown
+from sim.analysis.dose import DoseResponse, dose_response, doses, knob, markdown
 from sim.config.presets import conf_dir
 from sim.config.schema import RUN_SECTIONS, RunConfig
 from sim.errors import ConfigError
@@ -44,14 +44,18 @@ def plan(cfg: DictConfig) -> tuple[dict[str, Any], str, list[float | int], list[
     if key is None or values is None:  # what the command line leaves open comes from the curve
         if name not in curves:
             raise ConfigError(
-                "curve", name, f"one of {', '.join(curves) or 'the curves of conf'} "
-                "(or give knob=strategy.X doses=[...])"
+                "curve",
+                name,
+                f"one of {', '.join(curves) or 'the curves of conf'} "
+                "(or give knob=strategy.X doses=[...])",
             )
         curve = curves[name]
         if key is not None and key != curve.get("knob"):
             raise ConfigError(
-                "doses", None, f"a list of doses for knob={key}, e.g. doses=[1,2,4] "
-                f"(the curve {name!r} has doses for {curve.get('knob')})"
+                "doses",
+                None,
+                f"a list of doses for knob={key}, e.g. doses=[1,2,4] "
+                f"(the curve {name!r} has doses for {curve.get('knob')})",
             )
         key = key if key is not None else curve.get("knob")
         values = values if values is not None else curve.get("doses")
@@ -72,7 +76,9 @@ def plan(cfg: DictConfig) -> tuple[dict[str, Any], str, list[float | int], list[
         try:
             get_metric(metric)
         except KeyError as exc:
-            raise ConfigError(f"metrics[{i}]", metric, f"a metric key of metrics.json ({exc.args[0]})") from None
+            raise ConfigError(
+                f"metrics[{i}]", metric, f"a metric key of metrics.json ({exc.args[0]})"
+            ) from None
     base = {k2: v for k2, v in data.items() if k2 in RUN_SECTIONS}
     dose_cases(base, k, ordered)  # every dose checked against the knob's bounds
     return base, k.key, ordered, metrics
@@ -93,8 +99,13 @@ def execute(cfg: DictConfig) -> DoseResponse:
     reps = int(cfg.replicates)
     with incomplete_marker(outdir), user_errors(outdir):
         result = dose_response(
-            base, key, values, reps, metrics,
-            n_jobs=int(cfg.n_jobs), progress=bool(cfg.get("progress", True)),
+            base,
+            key,
+            values,
+            reps,
+            metrics,
+            n_jobs=int(cfg.n_jobs),
+            progress=bool(cfg.get("progress", True)),
         )
         title = (
             f"{rc.scenario.name}: {rc.strategy.name}, {key} swept "
@@ -115,8 +126,10 @@ def execute(cfg: DictConfig) -> DoseResponse:
 
             save_figure(dose_response_figure(result, title), figure)
     print("\n" + text)
-    print(f"results: {outdir}\n  table:  {outdir / 'dose_response.md'} (and dose_response.csv, "
-          f"steps.csv, runs.csv)")
+    print(
+        f"results: {outdir}\n  table:  {outdir / 'dose_response.md'} (and dose_response.csv, "
+        f"steps.csv, runs.csv)"
+    )
     if cfg.get("figures", True):
         print(f"  figure: {figure}")
     return result

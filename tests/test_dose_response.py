@@ -93,7 +93,9 @@ def _synthetic(values: dict[int, list[float]]) -> DoseResponse:
 
 def test_the_largest_step_is_the_cliff_and_steps_are_paired():
     # replicate 1 is 100 higher at every dose: paired steps have no noise from it
-    result = _synthetic({0: [900.0, 1000.0], 1: [880.0, 980.0], 2: [300.0, 400.0], 4: [290.0, 390.0]})
+    result = _synthetic(
+        {0: [900.0, 1000.0], 1: [880.0, 980.0], 2: [300.0, 400.0], 4: [290.0, 390.0]}
+    )
     steps = result.steps()
     assert steps["share"].to_numpy() == pytest.approx([20 / 610, 580 / 610, 10 / 610])
     big = result.largest_steps().iloc[0]

@@ -147,14 +147,15 @@ class DoseResponse:
         for metric in self.metrics:
             wide = self.runs.pivot(index="replicate", columns="dose", values=metric)
             wide = wide.apply(pd.to_numeric, errors="coerce")
-            part = []
-            for lo, hi in zip(self.doses[:-1], self.doses[1:]):
-                d = paired_diff(wide[hi].to_numpy(float), wide[lo].to_numpy(float))
-                part.append([metric, lo, hi, d.mean, d.low, d.high, d.n])
-            moved = np.nansum([abs(p[3]) for p in part])
-            for p in part:
-                share = abs(p[3]) / moved if moved > 0 and math.isfinite(p[3]) else math.nan
-                rows.append(dict(zip(STEP_COLUMNS, [*p, share])))
+            pairs = list(zip(self.doses[:-1], self.doses[1:]))
+            diffs = [
+                paired_diff(wide[hi].to_numpy(float), wide[lo].to_numpy(float)) for lo, hi in pairs
+            ]
+            moved = float(np.nansum([abs(d.mean) for d in diffs]))
+            for (lo, hi), d in zip(pairs, diffs):
+                share = abs(d.mean) / moved if moved > 0 and math.isfinite(d.mean) else math.nan
+                values = (metric, lo, hi, d.mean, d.low, d.high, d.n, share)
+                rows.append(dict(zip(STEP_COLUMNS, values)))
         return pd.DataFrame(rows, columns=list(STEP_COLUMNS))
 
     def largest_steps(self) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -45,17 +46,32 @@ def dose_response_figure(result: DoseResponse, title: str) -> plt.Figure:
     for ax, metric in zip(axes.flat, result.metrics):
         part = summary[summary["metric"] == metric].set_index("dose").loc[result.doses]
         mean = part["mean"].to_numpy(float)
-        ax.fill_between(x, part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float),
-                        color=BAND, alpha=0.7, linewidth=0, label="95% CI")
+        ax.fill_between(
+            x,
+            part["ci_low"].to_numpy(float),
+            part["ci_high"].to_numpy(float),
+            color=BAND,
+            alpha=0.7,
+            linewidth=0,
+            label="95% CI",
+        )
         ax.plot(x, mean, "o-", color=LINE, markersize=4, label="mean over replicates")
         note = ""
         if metric in largest.index:
             step = largest.loc[metric]
             lo, hi = result.doses.index(step["from_dose"]), result.doses.index(step["to_dose"])
-            ax.plot(x[[lo, hi]], mean[[lo, hi]], "-", color=CLIFF, linewidth=2.5,
-                    label="largest step between neighbouring doses")
-            note = (f"largest step {step['from_dose']:g} → {step['to_dose']:g}: "
-                    f"{step['share']:.0%} of the change")
+            ax.plot(
+                x[[lo, hi]],
+                mean[[lo, hi]],
+                "-",
+                color=CLIFF,
+                linewidth=2.5,
+                label="largest step between neighbouring doses",
+            )
+            note = (
+                f"largest step {step['from_dose']:g} → {step['to_dose']:g}: "
+                f"{step['share']:.0%} of the change"
+            )
             if step["ci_low"] <= 0 <= step["ci_high"]:
                 note += " (its 95% CI includes 0)"
         elif np.isfinite(mean).sum() >= 2:
@@ -64,8 +80,15 @@ def dose_response_figure(result: DoseResponse, title: str) -> plt.Figure:
         if missing:
             note += ("\n" if note else "") + f"no value at {', '.join(missing)}"
         if note:
-            ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top", fontsize=7.5,
-                    bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+            ax.text(
+                0.02,
+                0.97,
+                note,
+                transform=ax.transAxes,
+                va="top",
+                fontsize=7.5,
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+            )
         if get_metric(metric).unit == "share":
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         elif np.nanmax(np.abs(part[["mean", "ci_high"]].to_numpy(float)), initial=0) >= 1e4:
@@ -81,12 +104,13 @@ def dose_response_figure(result: DoseResponse, title: str) -> plt.Figure:
         ax.margins(y=0.15)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
-    handles = {}
+    handles: dict[str, Any] = {}
     for ax in axes.flat[:n]:
         for h, text in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(text, h)
     fig.suptitle(title, fontsize=11)
-    fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, fontsize=8,
-               frameon=False)
+    fig.legend(
+        list(handles.values()), list(handles), loc="lower center", ncol=3, fontsize=8, frameon=False
+    )
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
