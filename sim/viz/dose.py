@@ -99,7 +99,7 @@ def dose_response_figure(result: DoseResponse, title: str) -> plt.Figure:
         ax.set_xticklabels([f"{d:g}" for d in result.doses], fontsize=8)
         ax.minorticks_off()
         ax.set_title(_ylabel(metric), fontsize=10)
-        ax.set_xlabel(textwrap.fill(result.knob.axis_label, 50), fontsize=8)
+        ax.set_xlabel(textwrap.fill(result.knob.axis_label, 60), fontsize=8)
         ax.grid(alpha=0.3)
         ax.margins(y=0.15)
     for ax in list(axes.flat)[n:]:
