@@ -237,6 +237,31 @@ class RobustnessSchema(AppSchema, ModelSections):
 
 
 @dataclass
+class Curve:
+    """A named dose-response curve: the strategy knob and its doses."""
+
+    knob: str = "strategy.staff"
+    doses: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class DoseResponseSchema(AppSchema, ModelSections):
+    """`experiments.dose_response`: one strategy knob at several doses, paired over replicates."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    strategy: StrategyConfig = field(default_factory=StrategyConfig)
+    replicates: int = 6
+    curve: str = "staff"  # a key of `curves`
+    curves: dict[str, Curve] = field(default_factory=dict)
+    knob: str | None = None  # overrides the curve's knob (then give doses)
+    doses: list[Any] | None = None  # overrides the curve's doses
+    metrics: list[str] = field(default_factory=lambda: ["reach_negative"])
+    n_jobs: int = -1
+    progress: bool = True
+    figures: bool = True
+
+
+@dataclass
 class FiguresSchema(AppSchema, ModelSections):
     """`experiments.figures`: teaching figures of one scenario."""
 
@@ -254,6 +279,7 @@ SCHEMAS: dict[str, type] = {
     "calibrate": CalibrateSchema,
     "sensitivity": SensitivitySchema,
     "robustness": RobustnessSchema,
+    "dose_response": DoseResponseSchema,
     "figures": FiguresSchema,
 }
 SCHEMA_NAMES = {"config": "run"}  # conf/config.yaml uses `schema: run`

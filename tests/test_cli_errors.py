@@ -109,7 +109,8 @@ def test_valid_command_lines_pass_the_checks():
     assert len(calls) == 6
 
 
-APPS = ("config", "compare", "replay", "calibrate", "sensitivity", "robustness", "figures")
+APPS = ("config", "compare", "replay", "calibrate", "sensitivity", "robustness", "dose_response",
+        "figures")
 
 
 @pytest.mark.parametrize("config_name", APPS)
