@@ -52,7 +52,6 @@ class Opinion:
         self.pre, self.surplus = pre_problem_levels(pop)
         self.hit = np.zeros(pop.size, dtype=bool)  # had an incident's direct hit
 
-
     def expose(self, viewers: np.ndarray, authors: np.ndarray, valence: np.ndarray) -> None:
         """Pull viewers toward the valence of what they saw (vectorised, repeats allowed)."""
         cfg = self.cfg
@@ -111,7 +110,8 @@ class Opinion:
         """Effect of a resolution `minutes` after the complaint (a fast one may overshoot)."""
         s = self.value(person)
         gain = self.resolution_pull(minutes, compensation) * (1.0 - s)
-        self._recover(person, gain, ceiling=float(self.pre[person]) + self.paradox_allowance(minutes))
+        ceiling = float(self.pre[person]) + self.paradox_allowance(minutes)
+        self._recover(person, gain, ceiling)
 
     def _recover(self, person: int, gain: float, ceiling: float) -> None:
         """Raise sentiment by `gain`, not past `ceiling` (never lowering it); loyalty stays at or

@@ -73,7 +73,7 @@ def _share(a: int, b: int) -> float:
 
 def compute_metrics(model: HubModel) -> dict[str, float]:
     """The standard metrics (DESIGN.md contract) plus a few more, as floats."""
-    d, desk, pop, cfg = model.diffusion, model.desk, model.pop, model.cfg
+    d, desk, cfg = model.diffusion, model.desk, model.cfg
     posts = d.posts
     original = [c for c in desk.cases if not c.duplicate]
     times = np.array(
