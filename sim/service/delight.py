@@ -12,7 +12,9 @@ Budgets and costs are in real dollars. The team spends the day's budget by the l
 day of the scenario's clock, over waking hours (`delight_day_start_h` to `delight_day_end_h`,
 08:00-22:00 by default): at the start of each waking hour an even share of the budget is
 released, and what an hour leaves unspent carries over to later hours of the same day (not to
-the next day). Mentions outside waking hours are not acted on.
+the next day). Mentions outside waking hours are not acted on. On the run's first day, the
+shares of the waking hours that ended before the start are taken as spent on the mentions before
+it (a run starting at 20:00 has the shares of 20:00 and 21:00 left).
 
 A simulated person stands for `scale` real people, so a simulated mention found stands for
 `scale` real mentions found about then. The money released and not yet spent buys
@@ -92,8 +94,10 @@ class Delight:
         day, minute = self._calendar_day()
         if not self.open_at(minute):
             return
-        if day != self._day:
-            self._day, self._spent_today = day, 0.0
+        if day != self._day:  # a new calendar day; on the first, the shares before the start
+            self._day, self._spent_today = day, 0.0  # of the run went to mentions before it
+            if day == 0:
+                self._spent_today = self.released(self.ctx.clock_at(0)[1] - 60.0)
         left = self.released(minute) - self._spent_today
         real = min(float(m.scale), math.floor(left / s.delight_cost + 1e-9))
         if real < 1:
