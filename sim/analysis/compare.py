@@ -37,13 +37,18 @@ SUMMARY_METRICS = (
     "reach_negative_scaled",
     "reach_positive",
     "reach_positive_scaled",
+    "reach_positive_customers_scaled",
+    "reach_brand_scaled",
     "impressions_negative_scaled",
     "net_sentiment",
     "sentiment_mean_final",
     "churned",
     "churned_scaled",
+    "churn_baseline_scaled",
+    "churn_excess_scaled",
     "revenue_at_risk",
     "revenue_at_risk_scaled",
+    "reply_value_usd",
     "cost_total",
     "response_time_median_min",
     "response_time_p90_min",
@@ -277,7 +282,9 @@ TABLE_COLUMNS = tuple(
         "net_sentiment",
         "sentiment_mean_final",
         "churned_scaled",
+        "churn_excess_scaled",
         "revenue_at_risk_scaled",
+        "reply_value_usd",
         "cost_total",
         "response_time_median_min",
         "response_time_p90_min",
@@ -292,6 +299,7 @@ DIFF_COLUMNS = tuple(
         "reach_positive_scaled",
         "sentiment_mean_final",
         "revenue_at_risk_scaled",
+        "reply_value_usd",
         "cost_total",
     )
 )
@@ -334,7 +342,8 @@ def _blocks(s: pd.DataFrame, comparison: Comparison, total: int, level: str) -> 
         "",
         f"Strategy minus {base} in the same replicate, mean [95% CI]. Negative reach and revenue "
         "at risk: lower is better. Cost per 1,000 negative impressions averted and ROI = (revenue "
-        "at risk saved - extra cost) / extra cost are ratios of the mean paired differences.",
+        "at risk saved + value of replies gained - extra cost) / extra cost are ratios of the "
+        "mean paired differences.",
         "",
     ]
     rows = []
@@ -638,6 +647,7 @@ def console_table(summary: pd.DataFrame, comparison: Comparison) -> str:
     out = [line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
     out.append(
         "Means over replicates; people and dollars at real scale. Negative reach: people who saw a "
-        "negative post about the brand. ROI = (revenue at risk saved - extra cost) / extra cost."
+        "negative post about the brand. ROI = (revenue at risk saved + value of replies gained "
+        "- extra cost) / extra cost."
     )
     return "\n".join(out)

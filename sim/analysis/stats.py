@@ -245,6 +245,13 @@ def _cluster_means(columns: dict[str, np.ndarray], clusters: np.ndarray) -> list
     return [means[k].to_numpy(dtype=float) for k in columns]
 
 
+def _reply_value(runs: pd.DataFrame) -> np.ndarray:
+    """The value of a strategy's replies per run (0 where runs lack the metric)."""
+    if "reply_value_usd" not in runs:
+        return np.zeros(len(runs))
+    return runs["reply_value_usd"].to_numpy(dtype=float)
+
+
 def value_of_response(
     runs: pd.DataFrame,
     baseline: str,
@@ -258,7 +265,9 @@ def value_of_response(
     Both are ratios of mean paired differences (real people and real dollars, `_scaled`):
     * cost per 1,000 negative impressions averted = extra cost / (averted impressions / 1,000),
       NaN when the strategy averts none on average;
-    * ROI = (revenue at risk saved - extra cost) / extra cost, NaN when it costs nothing extra.
+    * ROI = (revenue at risk saved + value of replies gained - extra cost) / extra cost, NaN
+      when it costs nothing extra; the value of replies is `reply_value_usd` (complainers'
+      extra willingness to pay, docs/metrics.md), counted as 0 where a run lacks the column.
 
     `pair_by` and `cluster` as in `summarise`; with a cluster, the paired differences are
     averaged per cluster first and the delta-method interval is taken over those averages.
@@ -278,6 +287,7 @@ def value_of_response(
             dtype=float
         ) / 1000.0
         saved = (b["revenue_at_risk_scaled"] - d["revenue_at_risk_scaled"]).to_numpy(dtype=float)
+        saved = saved + _reply_value(d) - _reply_value(b)
         pairs = int((np.isfinite(extra_cost) & np.isfinite(averted) & np.isfinite(saved)).sum())
         if cluster:
             extra_cost, averted, saved = _cluster_means(

@@ -208,6 +208,23 @@ class OpinionConfig:
     recovery_floor: float = param(
         0.25, doc="share of recovery left for a very late resolution", kind="probability"
     )
+    paradox_max: float = param(
+        0.1,
+        doc="most an instant resolution lifts satisfaction above the pre-problem level",
+        kind="sentiment",
+        low=0.0,
+        high=1.0,
+        source="de Matos et al. 2007 (paradox for satisfaction only); magnitude assumed",
+    )
+    paradox_window_min: float = param(
+        60.0,
+        doc="resolutions later than this cannot lift satisfaction above the pre-problem level "
+        "(the allowance falls linearly to 0 over it)",
+        unit="min",
+        kind="positive",
+        source="assumed; Twitter/Applied Marketing Science 2016 (a reply's value falls within "
+        "the hour)",
+    )
     unresolved_penalty: float = param(0.1, doc="sentiment lost when a case closes unresolved")
     neglect_penalty: float = param(0.15, doc="each unanswered follow-up")
     phone_effort_penalty: float = param(0.05, doc="sentiment lost by being sent to the phone")

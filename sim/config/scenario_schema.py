@@ -7,6 +7,8 @@ from typing import Any
 
 from sim.config.fields import param, section
 
+TWITTER_AMS = "Twitter/Applied Marketing Science airline survey 2015-16, stated willingness to pay"
+
 
 @dataclass
 class NamedAccount:
@@ -135,6 +137,32 @@ class BrandConfig:
         0.5, doc="share of the population who are customers", kind="probability"
     )
     clv: float = param(300.0, doc="revenue at risk when a customer churns", unit="$")
+    reply_value_fast: float = param(
+        20.0,
+        doc="extra a customer is willing to pay after a reply within reply_fast_min",
+        unit="$",
+        source=f"{TWITTER_AMS} (about $20 within 6 min)",
+    )
+    reply_value_slow: float = param(
+        2.33,
+        doc="extra a customer is willing to pay after a reply later than reply_slow_min",
+        unit="$",
+        source=f"{TWITTER_AMS} ($2.33 after more than an hour)",
+    )
+    reply_fast_min: float = param(
+        6.0,
+        doc="replies within this are worth reply_value_fast",
+        unit="min",
+        kind="positive",
+        source=f"{TWITTER_AMS} (6 min)",
+    )
+    reply_slow_min: float = param(
+        60.0,
+        doc="replies after this are worth reply_value_slow (log-linear in between)",
+        unit="min",
+        kind="positive",
+        source=f"{TWITTER_AMS} (60 min)",
+    )
 
 
 @dataclass

@@ -166,6 +166,20 @@ class StrategyConfig:
     # proactive delight
     delight_budget_per_day: float = param(0.0, doc="spent on delighting customers", unit="$/day")
     delight_cost: float = param(15.0, doc="cost of one delight", unit="$", kind="positive")
+    delight_day_start_h: float = param(
+        8.0,
+        doc="local hour the delight team starts spending the day's budget",
+        unit="h",
+        low=0.0,
+        high=24.0,
+    )
+    delight_day_end_h: float = param(
+        22.0,
+        doc="local hour it stops (an even share of the budget per hour in between)",
+        unit="h",
+        low=0.0,
+        high=24.0,
+    )
     delight_post_prob: float = param(
         0.6, doc="probability a delighted customer posts about it", kind="probability"
     )

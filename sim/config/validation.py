@@ -48,7 +48,32 @@ def validate(cfg: RunConfig) -> RunConfig:
     _check_sizes(cfg)
     _check_names(cfg)
     _check_free(cfg)
+    _check_orders(cfg)
     return cfg
+
+
+def _check_orders(cfg: RunConfig) -> None:
+    """Pairs of values that must come in order (a window, a falling curve)."""
+    b, s = cfg.scenario.brand, cfg.strategy
+    if not b.reply_fast_min < b.reply_slow_min:
+        raise ConfigError(
+            "scenario.brand.reply_fast_min",
+            b.reply_fast_min,
+            f"less than scenario.brand.reply_slow_min ({b.reply_slow_min:g})",
+        )
+    if b.reply_value_slow > b.reply_value_fast:
+        raise ConfigError(
+            "scenario.brand.reply_value_slow",
+            b.reply_value_slow,
+            f"at most scenario.brand.reply_value_fast ({b.reply_value_fast:g}): a later reply "
+            "is worth no more",
+        )
+    if not s.delight_day_start_h < s.delight_day_end_h:
+        raise ConfigError(
+            "strategy.delight_day_start_h",
+            s.delight_day_start_h,
+            f"earlier than strategy.delight_day_end_h ({s.delight_day_end_h:g})",
+        )
 
 
 def _walk(obj: Any, prefix: str) -> None:

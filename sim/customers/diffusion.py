@@ -117,6 +117,11 @@ class Diffusion:
         self.seen_campaign = np.zeros(n, dtype=bool)
         self.reach_campaign = 0
         self.impressions_campaign = 0
+        # the brand's own posts (replies, statements, its reshares) apart from customers' praise
+        self.seen_brand = np.zeros(n, dtype=bool)
+        self.reach_brand = 0
+        self.seen_positive_customers = np.zeros(n, dtype=bool)
+        self.reach_positive_customers = 0
 
     # ---------------------------------------------------------------- posting
     def post(
@@ -236,7 +241,16 @@ class Diffusion:
         return self._reshare_decisions(viewers, pids)
 
     def _account_topics(self, tick: int, viewers: np.ndarray, pids: np.ndarray) -> None:
-        """Impressions of the incident over time; impressions and unique reach of the campaign."""
+        """Impressions of the incident over time; impressions and unique reach of the campaign;
+        unique reach of the brand's own posts and of others' positive posts."""
+        by_brand = self.posts.author[pids] == BRAND_NODE
+        if by_brand.any():
+            self.reach_brand += _first_views(self.seen_brand, viewers[by_brand])
+        others_positive = ~by_brand & (self.posts.valence[pids] > 0)
+        if others_positive.any():
+            self.reach_positive_customers += _first_views(
+                self.seen_positive_customers, viewers[others_positive]
+            )
         topic = self.posts.topic[pids]
         inc = topic == TOPIC_INCIDENT
         if inc.any():
@@ -290,3 +304,11 @@ class Diffusion:
     def pending(self) -> int:
         """Views still waiting in the calendar."""
         return self.queue.pending()
+
+
+def _first_views(seen: np.ndarray, viewers: np.ndarray) -> int:
+    """Mark `viewers` in `seen`; how many of them had not been marked before."""
+    new = np.unique(viewers)
+    new = new[~seen[new]]
+    seen[new] = True
+    return int(new.size)

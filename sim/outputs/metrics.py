@@ -9,12 +9,10 @@ import numpy as np
 import pandas as pd
 
 from sim.customers.diffusion import KINDS
-from sim.customers.opinion import churn
-from sim.customers.population import BRAND_NODE
 from sim.engine.protocols import HubModel
-from sim.engine.rng import keyed_uniform
 from sim.outputs.derived_metrics import derived_metrics
 from sim.outputs.registry import scaled_counts
+from sim.outputs.value_metrics import value_metrics
 
 # Count metrics get a `_scaled` twin (times the scale factor: real people / posts).
 COUNT_METRICS = scaled_counts("run")
@@ -75,12 +73,8 @@ def _share(a: int, b: int) -> float:
 
 def compute_metrics(model: HubModel) -> dict[str, float]:
     """The standard metrics (DESIGN.md contract) plus a few more, as floats."""
-    d, desk, pop, cfg = model.diffusion, model.desk, model.pop, model.cfg
+    d, desk, cfg = model.diffusion, model.desk, model.cfg
     posts = d.posts
-    s = model.opinion.s
-    u = keyed_uniform(model.streams.key("churn"), np.arange(pop.size), 0)
-    left = churn(s, pop.is_customer, u, cfg.population)
-    left[BRAND_NODE] = False
     original = [c for c in desk.cases if not c.duplicate]
     times = np.array(
         [(c.first_response - c.tick) * model.tick_min for c in original if c.first_response >= 0]
@@ -90,6 +84,8 @@ def compute_metrics(model: HubModel) -> dict[str, float]:
         "reach_negative": int(d.seen[-1].sum()),
         "reach_positive": int(d.seen[1].sum()),
         "reach_neutral": int(d.seen[0].sum()),
+        "reach_positive_customers": d.reach_positive_customers,
+        "reach_brand": d.reach_brand,
         "reach_incident": d.reach_incident,
         "impressions_negative": int(d.impressions_tick[-1].sum()),
         "impressions_positive": int(d.impressions_tick[1].sum()),
@@ -111,7 +107,6 @@ def compute_metrics(model: HubModel) -> dict[str, float]:
         "backlog_peak": desk.backlog_peak,
         "phone_calls": desk.phone.served,
         "web_contacts": desk.web.served,
-        "churned": int(left.sum()),
         "network_nodes": model.graph.n_nodes,
         "network_edges": model.graph.n_edges,
         "posts": posts.n,
@@ -119,7 +114,7 @@ def compute_metrics(model: HubModel) -> dict[str, float]:
         "scale_factor": model.scale,
     }
     m["sentiment_delta"] = m["sentiment_mean_final"] - m["sentiment_mean_initial"]
-    m["revenue_at_risk"] = m["churned"] * cfg.scenario.brand.clv
+    m.update(value_metrics(model))  # churn, excess churn, revenue at risk, reply value
     m["incident_to_positive_reach"] = _share(m["reach_incident"], m["reach_positive"])
     m["negative_to_positive_reach"] = _share(m["reach_negative"], m["reach_positive"])
     busy = sum(a.busy_ticks for a in desk.staff)
@@ -138,8 +133,8 @@ def compute_metrics(model: HubModel) -> dict[str, float]:
             edgelist_self_loops_dropped=report.self_loops_dropped,
             edgelist_duplicates_dropped=report.duplicates_dropped,
         )
-    for k in COUNT_METRICS:
-        m[f"{k}_scaled"] = m[k] * model.scale
+    for k in COUNT_METRICS:  # twins not set above (value_metrics counts named accounts once)
+        m.setdefault(f"{k}_scaled", m[k] * model.scale)
     return {k: float(v) for k, v in m.items()}
 
 

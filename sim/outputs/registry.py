@@ -58,6 +58,23 @@ METRICS: tuple[Metric, ...] = (
     ),
     _m("reach_neutral", "neutral reach", _PEOPLE, "", "people who saw a neutral post", scaled=True),
     _m(
+        "reach_positive_customers",
+        "customers' positive reach",
+        _PEOPLE,
+        "higher",
+        "people who saw a positive post by someone other than the brand (the brand's own posts "
+        "left out)",
+        scaled=True,
+    ),
+    _m(
+        "reach_brand",
+        "brand's own reach",
+        _PEOPLE,
+        "",
+        "people who saw a post of the brand's account (replies, statements, its reshares)",
+        scaled=True,
+    ),
+    _m(
         "reach_incident",
         "incident reach",
         _PEOPLE,
@@ -156,14 +173,47 @@ METRICS: tuple[Metric, ...] = (
         "complaints the desk could see (original cases)",
         scaled=True,
     ),
-    _m("churned", "customers churned", "customers", "lower", "customers who leave", scaled=True),
+    _m(
+        "churned",
+        "customers churned",
+        "customers",
+        "lower",
+        "customers who leave over the horizon (baseline churn included; named accounts count "
+        "once at real scale)",
+        scaled=True,
+    ),
+    _m(
+        "churn_baseline",
+        "baseline churn",
+        "customers",
+        "",
+        "customers who would leave over the horizon at their starting sentiment (same draws)",
+        scaled=True,
+    ),
+    _m(
+        "churn_excess",
+        "excess churn",
+        "customers",
+        "lower",
+        "churned minus baseline churn: churn the run caused (negative: it made customers loyal)",
+        scaled=True,
+    ),
     _m(
         "revenue_at_risk",
         "revenue at risk",
         "$",
         "lower",
-        "churned customers times the CLV",
+        "excess churn times the CLV",
         scaled=True,
+    ),
+    _m(
+        "reply_value_usd",
+        "value of replies",
+        "$",
+        "higher",
+        "extra willingness to pay of the complainers answered, by minutes to the first answer "
+        "(real complainers, real dollars; docs/metrics.md, value of a reply)",
+        fmt="{:,.0f}",
     ),
     # cases and answers
     _m("responded_share", "answered", _SHARE, "higher", "share of complaints answered", fmt=_PCT),

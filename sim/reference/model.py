@@ -36,7 +36,7 @@ from mesa.agent import AgentSet
 import sim.engine.mesa_patches  # noqa: F401 - finished models can be freed (mesa#3179)
 from sim.config.schema import ROLES, RunConfig
 from sim.customers.diffusion import TOPIC_INCIDENT, Diffusion
-from sim.customers.opinion import Opinion
+from sim.customers.opinion import Opinion, pre_problem_levels
 from sim.customers.population import BRAND_NODE
 from sim.engine.model import Environment, SocialCareModel
 from sim.network import FollowerGraph
@@ -176,6 +176,8 @@ class AgentOpinion(Opinion):
 
     def __init__(self, model: ReferenceModel):
         self.cfg, self.pop, self.people = model.cfg.opinion, model.pop, model.people
+        self.pre, self.surplus = pre_problem_levels(model.pop)
+        self.hit = np.zeros(model.pop.size, dtype=bool)
 
     @property
     def s(self) -> np.ndarray:
@@ -192,11 +194,13 @@ class AgentOpinion(Opinion):
             person = self.people[int(node)]
             person.sentiment = min(1.0, max(-1.0, person.sentiment + amount))
 
-    def resolved(self, person: int, minutes: float, compensation: float = 0.0) -> None:
-        """A resolution pulls sentiment toward +1, more when fast (service-recovery paradox)."""
-        pull = self.resolution_pull(minutes, compensation)
-        p = self.people[int(person)]
-        p.sentiment = p.sentiment + pull * (1.0 - p.sentiment)
+    def value(self, person: int) -> float:
+        """The sentiment of one Person."""
+        return float(self.people[int(person)].sentiment)
+
+    def set_value(self, person: int, value: float) -> None:
+        """Set the sentiment of one Person (clipped to [-1, 1])."""
+        self.people[int(person)].sentiment = min(1.0, max(-1.0, value))
 
     def mean(self, customers_only: bool = True) -> float:
         """Mean sentiment (of customers by default)."""
