@@ -132,10 +132,10 @@ def dashboard_defaults() -> dict:
 
 
 def desk_run(staff: int, seed: int, env=None, **knobs) -> dict:
-    """Metrics of the dashboard's main run at its defaults with `staff` (and other knobs) changed."""
+    """Metrics of the dashboard's main run at its defaults, with `staff` and other knobs changed."""
     d = {**dashboard_defaults(), "staff": staff, **knobs}
-    cfg = compose_run_config(d["scenario"], d["strategy"], d["population"], seed, strategy_overrides=desk_knobs(
-        d["staff"], d["response_target_min"], d["triage"], d["organisation"]))
+    desk = desk_knobs(d["staff"], d["response_target_min"], d["triage"], d["organisation"])
+    cfg = compose_run_config(d["scenario"], d["strategy"], d["population"], seed, strategy_overrides=desk)
     return run(cfg, env=env).metrics
 
 
@@ -147,7 +147,8 @@ def test_the_default_desk_keeps_up():
     for seed in range(d["seed"], d["seed"] + 3):
         default, two = desk_run(d["staff"], seed), desk_run(2, seed)
         assert default["utilisation"] < 0.6, (seed, default["utilisation"])  # 0.41-0.44 measured
-        assert default["response_time_median_min"] < target and default["sla_met_share"] >= 0.8, seed
+        assert default["response_time_median_min"] < target, seed
+        assert default["sla_met_share"] >= 0.8, seed  # 7-10 simulated complaints per seed
         assert two["utilisation"] > 0.99 and two["response_time_median_min"] > 50 * target, seed
 
 
@@ -192,6 +193,17 @@ def test_app_controls_match_the_model():
         if spec["type"] == "Select":
             assert default in spec["values"]
     assert len(app.grid_layout(len(app.COMPONENTS))) == len(app.COMPONENTS)
+    # sliders show their value with the unit of the parameter they set
+    assert params["staff"]["unit"] == "people" and params["response_target_min"]["unit"] == "min"
+    assert "unit" not in params["seed"]
+
+
+def test_slider_values_read_with_their_units():
+    from sim.viz.controls import value_text
+
+    assert value_text(6, "people") == "6 people" and value_text(1, "people") == "1 person"
+    assert value_text(20, "min") == "20 min" and value_text(3) == "3"
+    assert value_text(10_000, "people") == "10,000 people" and value_text(0.5, "h") == "0.5 h"
 
 
 def test_figures_app_writes_its_files(tmp_path):
