@@ -42,7 +42,7 @@ HELP = (
     "**How to use.** Pick the controls on the left, press **Reset** to start a run with them, then "
     "**Step** (one step = the simulated minutes set below) or **▶** to play and **❚❚** to pause. "
     "Solid lines: your strategy; dashed: the comparison, on the same people and the same seed. "
-    "The default desk of 6 staff keeps up; try 2 (an overwhelmed desk)."
+    "The default desk (6 care staff) keeps up; try 2, an overwhelmed desk."
 )
 STRATEGY_UNITS = {i.name: i.unit for i in infos(StrategyConfig)}
 
