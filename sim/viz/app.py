@@ -3,10 +3,12 @@
 Start it with `make app`, or `solara run sim/viz/app.py --host 127.0.0.1`, and open the address
 it prints (http://127.0.0.1:8765 by default).
 
-A Mesa `SolaraViz` page around `DashboardModel`: the sidebar holds the controls (scenario,
-strategy, staff, response target, triage order, integrated vs siloed, population size, seed,
-a comparison strategy and the simulated minutes per step) and Mesa's Step / Play / Pause / Reset
-buttons. A changed control takes effect at the next Reset. The main area shows the spreading
+A page built from Mesa's visualization components around `DashboardModel` (`sim/viz/controls.py`
+says why not `SolaraViz` itself): the sidebar holds Mesa's Reset / Play / Pause / Step buttons,
+the pause between steps while playing, and the controls (scenario, strategy, staff, response
+target, triage order, integrated vs siloed, population size, seed, a comparison strategy and the
+simulated minutes per step), every slider with its value. A changed control takes effect at the
+next Reset. The main area shows the spreading
 complaint on the network around the complainers and, live, mentions per hour, cumulative reach,
 mean sentiment, queue and cost, for the main run (solid) and the comparison (dashed) on the same
 seed.
@@ -15,13 +17,15 @@ seed.
 from __future__ import annotations
 
 import logging
-import warnings
 
 import solara
 from matplotlib.figure import Figure
 
+from sim.config.fields import infos
 from sim.config.schema import ORGANISATIONS, TRIAGE_ORDERS
-from sim.viz.live import DashboardModel
+from sim.config.strategy_schema import StrategyConfig
+from sim.viz.controls import DashboardSidebar, update_counter
+from sim.viz.live import DEFAULT_STAFF, DashboardModel
 from sim.viz.live_charts import (
     mentions_chart,
     queue_cost_chart,
@@ -32,22 +36,15 @@ from sim.viz.live_charts import (
 from sim.viz.network_view import draw_ego, sentiment_colorbar
 from sim.viz.presets import preset_names
 
-# Mesa 3.3's ComponentsView trips Solara's hook linter when imported; harmless, and not ours to fix.
-warnings.filterwarnings(
-    "ignore", message=r".*ComponentsView: `use_state` found despite early return"
-)
-
-# Imported after the filter, on purpose: the warning is raised at import time.
-from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
-
 TITLE = "Social customer care: how one complaint spreads"
 POPULATIONS = [2_000, 5_000, 10_000, 20_000, 50_000]
 HELP = (
     "**How to use.** Pick the controls on the left, press **Reset** to start a run with them, then "
     "**Step** (one step = the simulated minutes set below) or **▶** to play and **❚❚** to pause. "
     "Solid lines: your strategy; dashed: the comparison, on the same people and the same seed. "
-    "Start with 2 staff (an overwhelmed desk), then try 6."
+    "The default desk (6 care staff) keeps up; try 2, an overwhelmed desk."
 )
+STRATEGY_UNITS = {i.name: i.unit for i in infos(StrategyConfig)}
 
 
 def model_params() -> dict:
@@ -68,11 +65,12 @@ def model_params() -> dict:
         },
         "staff": {
             "type": "SliderInt",
-            "value": 2,
+            "value": DEFAULT_STAFF,
             "min": 0,
             "max": 20,
             "step": 1,
             "label": "Care staff",
+            "unit": STRATEGY_UNITS["staff"],
         },
         "response_target_min": {
             "type": "SliderInt",
@@ -80,7 +78,8 @@ def model_params() -> dict:
             "min": 5,
             "max": 720,
             "step": 5,
-            "label": "Response target (min)",
+            "label": "Response target",
+            "unit": STRATEGY_UNITS["response_target_min"],
         },
         "triage": {
             "type": "Select",
@@ -113,7 +112,8 @@ def model_params() -> dict:
             "min": 10,
             "max": 120,
             "step": 10,
-            "label": "Simulated minutes per step",
+            "label": "Step length",
+            "unit": "min",
         },
     }
 
@@ -171,7 +171,7 @@ def SummaryView(model: DashboardModel):
 
 
 COMPONENTS = [NetworkView, SummaryView, ReachView, MentionsView, SentimentView, QueueCostView]
-# Where each view sits on Mesa's 12-column grid (rows of 30 px): the network wide on top.
+# Where each view sits on a 12-column grid (rows of 30 px): the network wide on top.
 LAYOUT = [
     {"i": 0, "x": 0, "y": 0, "w": 8, "h": 16},
     {"i": 1, "x": 8, "y": 0, "w": 4, "h": 16},
@@ -183,15 +183,13 @@ LAYOUT = [
 
 
 def grid_layout(num_components: int) -> list[dict]:
-    """The dashboard's initial layout of its views (Mesa's default puts everything half-width)."""
-    if num_components != len(LAYOUT):
-        return _mesa_grid_layout(num_components)
-    return [{**item, "moved": False} for item in LAYOUT]
-
-
-# Mesa 3.3 offers no layout argument; ComponentsView looks this function up at render time.
-_mesa_grid_layout = solara_viz.make_initial_grid_layout
-solara_viz.make_initial_grid_layout = grid_layout
+    """The initial layout of `num_components` views: LAYOUT, or two per row for other counts."""
+    if num_components == len(LAYOUT):
+        return [{**item, "moved": False} for item in LAYOUT]
+    return [
+        {"i": i, "x": 6 * (i % 2), "y": 11 * (i // 2), "w": 6, "h": 11, "moved": False}
+        for i in range(num_components)
+    ]
 
 
 def quiet_logging() -> None:
@@ -201,10 +199,32 @@ def quiet_logging() -> None:
 
 
 @solara.component
-def Page():
-    """The dashboard page (what `solara run` serves)."""
-    quiet_logging()
-    model = solara.use_memo(DashboardModel, [])
-    SolaraViz(
-        model, components=COMPONENTS, model_params=model_params(), name=TITLE, play_interval=150
+def LiveComponent(view, model: DashboardModel):
+    """One view, drawn again whenever the model steps (Mesa's update counter)."""
+    update_counter.get()
+    return view(model)
+
+
+@solara.component
+def Views(model: DashboardModel):
+    """The views on one draggable, resizable grid (no tabs: the dashboard has one page)."""
+    layout = solara.use_reactive(grid_layout(len(COMPONENTS)))
+    solara.GridDraggable(
+        items=[LiveComponent(view, model) for view in COMPONENTS],
+        grid_layout=layout.value,
+        resizable=True,
+        draggable=True,
+        on_grid_layout=layout.set,
     )
+
+
+@solara.component
+def Page():
+    """The dashboard page (what `solara run` serves): title bar, sidebar, views."""
+    quiet_logging()
+    first = solara.use_memo(DashboardModel, [])
+    model = solara.use_reactive(first)
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+    DashboardSidebar(model, model_params())
+    Views(model.value)

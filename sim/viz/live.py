@@ -20,6 +20,11 @@ from sim.engine.model import Environment, SocialCareModel, build_environment
 from sim.viz.network_view import EgoFrame, EgoNetwork
 from sim.viz.presets import compose_run_config
 
+# The default desk keeps up with the United incident at the default 10,000 simulated people: 6 staff
+# (the `fast_social_care` preset's own desk) are busy about 43% of their time (seeds 1-3); 2 staff
+# would be busy all the time with a queue that only grows (docs/teaching.md, exercise 1).
+DEFAULT_STAFF = 6
+
 HISTORY_KEYS = (
     "t_h",
     "reach_negative",
@@ -173,7 +178,7 @@ class DashboardModel(mesa.Model):
         self,
         scenario: str = "united_sarver",
         strategy: str = "fast_social_care",
-        staff: int = 2,
+        staff: int = DEFAULT_STAFF,
         response_target_min: int = 20,
         triage: str = "fifo",
         organisation: str = "integrated",
