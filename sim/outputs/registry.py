@@ -211,7 +211,8 @@ METRICS: tuple[Metric, ...] = (
         "value of replies",
         "$",
         "higher",
-        "extra willingness to pay of the complainers answered, by minutes to the first answer "
+        "extra willingness to pay of the complainers the staff replied to, by minutes to the "
+        "brand's first reply (bot and peer answers earn nothing) "
         "(real complainers, real dollars; docs/metrics.md, value of a reply)",
         fmt="{:,.0f}",
     ),

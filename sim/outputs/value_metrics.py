@@ -11,8 +11,8 @@
   a complainer who got a reply within `reply_fast_min` (6 min) was willing to pay about
   `reply_value_fast` ($20) more, after more than `reply_slow_min` (60 min) only
   `reply_value_slow` ($2.33); in between the curve is linear in the logarithm of the minutes.
-  `reply_value_usd` sums it over the complainers answered during the run, real ones: the desk's
-  whole workload (the unseen complaints of a down-scaled run included), each complainer once.
+  `reply_value_usd` sums it over the complainers the brand's staff replied to during the run
+  (bot and super-user answers earn nothing), real ones: the desk's whole workload (the unseen complaints of a down-scaled run included), each complainer once.
 """
 
 from __future__ import annotations
@@ -51,13 +51,17 @@ def wtp(minutes: float | np.ndarray, brand: BrandConfig) -> np.ndarray:
 
 
 def reply_minutes(model: HubModel) -> np.ndarray:
-    """Minutes to the first answer of every complainer answered in the run (unseen ones too)."""
+    """Minutes to the brand's first reply to every complainer it replied to (unseen ones too).
+
+    A bot's answer or a super-user's is not a reply of the airline the study asked about, so
+    it earns nothing; a complainer escalated from them counts from the staff's reply.
+    """
     desk = model.desk
     cases = [c for c in desk.cases if not c.duplicate] + [
         c for c in desk.unseen_cases if c.tick >= 0
     ]
     return np.array(
-        [(c.first_response - c.tick) * model.tick_min for c in cases if c.first_response >= 0],
+        [(c.brand_reply - c.tick) * model.tick_min for c in cases if c.brand_reply >= 0],
         dtype=np.float64,
     )
 

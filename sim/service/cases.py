@@ -38,6 +38,7 @@ class Case:
     queued: int = -1
     first_response: int = -1
     personal_reply: int = -1  # first reply by a person (not canned, not a bot)
+    brand_reply: int = -1  # first reply by the brand's staff, personal or canned (not bot, peer)
     closed: int = -1
     resolved: bool = False
     lost: bool = False

@@ -59,6 +59,8 @@ class Outcomes:
                 self.routing.stop_waiting(c)
             if not canned and c.personal_reply == NOT_YET:
                 c.personal_reply = m.tick
+            if kind == "brand_reply" and c.brand_reply == NOT_YET:
+                c.brand_reply = m.tick
         if case.unseen:
             return
         what = {"bot_reply": "bot", "peer_answer": "peer"}.get(kind, "canned" if canned else "personal")
