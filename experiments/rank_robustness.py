@@ -126,7 +126,7 @@ def checked_parameters(cfg: DictConfig, base: dict[str, Any]) -> list[Parameter]
         import difflib
 
         close = difflib.get_close_matches(str(exc.value), _numeric_keys(base), n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        hint = f" (closest: {', '.join(close)})" if close else ""
         raise ConfigError(
             exc.key, exc.value, f"the dotted key of a number in the run config{hint}"
         ) from None
