@@ -69,7 +69,7 @@ class Plan:
 def field_bounds(key: str) -> tuple[float | None, float | None, bool]:
     """(low, high, whole number) that a dotted run-config key's field allows (None: open)."""
     from dataclasses import fields, is_dataclass
-    from typing import get_args, get_type_hints
+    from typing import get_args, get_origin, get_type_hints
 
     parts = [p for p in key.split(".") if not p.isdigit()]
     cls: Any = SECTION_TYPES.get(parts[0])
@@ -84,6 +84,8 @@ def field_bounds(key: str) -> tuple[float | None, float | None, bool]:
             high = meta.high if meta.high is not None else high
             return low, high, meta.integer
         hint = get_type_hints(cls)[part]
+        if get_origin(hint) is dict:  # a table such as diffusion.role_reshare: each >= 0
+            return 0.0, None, False
         cls = get_args(hint)[0] if get_args(hint) else hint
     return None, None, False
 

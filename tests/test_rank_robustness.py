@@ -125,3 +125,21 @@ def test_bad_setup_exits_with_status_2_and_names_it(tmp_path, override, needle, 
     err = capsys.readouterr().err
     assert err.startswith("error:") and needle in err, err
     assert not (tmp_path / "rank_robustness.csv").exists()
+
+
+def test_strategy_keys_move_each_presets_own_value_and_starts_multiply_the_cases():
+    from experiments.rank_robustness import cases, plan
+
+    cfg = compose_config(
+        "rank_robustness",
+        [*TINY, "starts=[mon10,sat20]", "sensitivity.parameters=[{key:strategy.staff,low:1,high:9}]"],
+    )
+    all_cases = cases(plan(cfg))
+    assert len(all_cases) == 3 * 2 * 3  # (base, x0.5, x1.5) x start times x strategies
+    staff = {(c.labels["level"], c.labels["strategy"]): c.config["strategy"]["staff"] for c in all_cases}
+    assert staff[("base", "ignore")] == 0 and staff[("x1.5", "ignore")] == 0  # 0 stays 0
+    assert staff[("base", "fast_social_care")] == 6  # the preset's own desk
+    assert staff[("x0.5", "fast_social_care")] == 3 and staff[("x1.5", "fast_social_care")] == 9
+    assert staff[("x0.5", "business_hours")] == 4 and staff[("x1.5", "business_hours")] == 9
+    starts = {c.config["scenario"]["start"] for c in all_cases}
+    assert len(starts) == 2
