@@ -25,27 +25,36 @@ def _value_text(values: pd.Series) -> str:
     return f"per preset ({float(np.min(distinct)):.4g} to {float(np.max(distinct)):.4g})"
 
 
+def _level_text(row) -> str:
+    if row.tau == 1:
+        return f"{row.level}: unchanged"
+    if not row.swaps:
+        return f"{row.level}: tau {row.tau:.2f}, only ties differ"
+    clear = f"; clear: {row.clear}" if row.clear_swaps else "; none clear"
+    return f"{row.level}: tau {row.tau:.2f}, {row.swaps} pairs swapped: {row.swapped}{clear}"
+
+
 def in_words(levels: pd.DataFrame) -> list[str]:
-    """Which parameters change the ranking (and how) and which do not, as bullet lines."""
-    moved, steady = [], []
+    """Which parameters reorder the strategies, which only make or break ties, which do neither."""
+    swapped, ties, steady = [], [], []
     for key, part in levels[levels["parameter"] != BASE].groupby("parameter", sort=False):
-        if (part["tau"] == 1).all():
+        line = f"  - `{key}`: " + "; ".join(_level_text(r) for r in part.itertuples(index=False))
+        if (part["swaps"] > 0).any():
+            swapped.append(line)
+        elif (part["tau"] == 1).all():
             steady.append(f"`{key}`")
-            continue
-        how = []
-        for row in part.itertuples(index=False):
-            if row.tau == 1:
-                how.append(f"{row.level}: unchanged")
-            else:
-                clear = f", {row.clear_swaps} clear" if row.swaps else ""
-                swaps = f"; swaps {row.swapped}" if row.swaps else "; only ties differ"
-                how.append(f"{row.level}: tau {row.tau:.2f} ({row.swaps} swapped{clear}{swaps})")
-        moved.append(f"  - `{key}`: " + "; ".join(how))
+        else:
+            ties.append(line)
     lines = []
-    if moved:
-        lines += ["- **The ranking changes** with:", *moved]
+    if swapped:
+        lines += ["- **The ranking changes** (pairs of strategies swap places) with:", *swapped]
     else:
-        lines.append("- **No parameter changes the ranking** at these levels.")
+        lines.append("- **No parameter swaps two strategies** at these levels.")
+    if ties:
+        lines += [
+            "- **Only ties change** (strategies with equal means part, or become equal) with:",
+            *ties,
+        ]
     if steady:
         lines.append(
             "- **The ranking does not change** (tau 1 at every level) with: "
@@ -77,9 +86,7 @@ def summary_markdown(
         )
         for r in levels.itertuples(index=False)
     ]
-    rows = rows[
-        ["parameter", "level", "value", "tau", "swaps", "clear_swaps", "swapped", "ranking"]
-    ]
+    rows = rows[["parameter", "level", "value", "tau", "swaps", "swapped", "clear", "ranking"]]
     mean = table.pivot_table(
         index="strategy", columns=["parameter", "level"], values="mean", sort=False
     )

@@ -294,6 +294,7 @@ def rankings(study: Plan, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
                 "swaps": len(swaps),
                 "clear_swaps": len(clear),
                 "swapped": describe_pairs(swaps),
+                "clear": describe_pairs(clear),
                 "ranking": order_text(rank),
             }
         )
