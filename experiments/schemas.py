@@ -69,6 +69,7 @@ class ParameterRange:
     key: str = ""
     low: float = 0.0
     high: float = 1.0
+    default: float | None = None  # the base value of a ranking study; None: the config's
 
 
 @dataclass
@@ -262,6 +263,23 @@ class DoseResponseSchema(AppSchema, ModelSections):
 
 
 @dataclass
+class RankRobustnessSchema(AppSchema, ModelSections):
+    """`experiments.rank_robustness`: the strategies' ranking, one parameter moved at a time."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    sensitivity: ParameterSet = field(default_factory=ParameterSet)
+    strategies: Any = "all"  # "all", or a list of preset names and YAML paths
+    metric: str = "reach_negative"
+    better: str | None = None  # lower | higher; None: as the metric registry says
+    factors: list[float] = field(default_factory=lambda: [0.5, 1.5])
+    starts: Any = None  # incident start times [mon10,wed03]; [] or None: the scenario's own
+    replicates: int = 4
+    n_jobs: int = -1
+    progress: bool = True
+    figures: bool = True
+
+
+@dataclass
 class FiguresSchema(AppSchema, ModelSections):
     """`experiments.figures`: teaching figures of one scenario."""
 
@@ -280,6 +298,7 @@ SCHEMAS: dict[str, type] = {
     "sensitivity": SensitivitySchema,
     "robustness": RobustnessSchema,
     "dose_response": DoseResponseSchema,
+    "rank_robustness": RankRobustnessSchema,
     "figures": FiguresSchema,
 }
 SCHEMA_NAMES = {"config": "run"}  # conf/config.yaml uses `schema: run`

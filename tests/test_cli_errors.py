@@ -110,6 +110,7 @@ def test_valid_command_lines_pass_the_checks():
 
 
 APPS = ("config", "compare", "replay", "calibrate", "sensitivity", "robustness", "dose_response",
+        "rank_robustness",
         "figures")
 
 
@@ -165,6 +166,8 @@ APP_SETTING_ERRORS = [
     ("sensitivity", ["sample_seed=s"], ["'sample_seed'", "'s'", "whole number"]),
     ("robustness", ["samples=abc"], ["'samples'", "'abc'", "whole number"]),
     ("robustness", ["n_jobs=all"], ["'n_jobs'", "'all'", "whole number"]),
+    ("rank_robustness", ["replicates=0"], ["'replicates'", "1 or more"]),
+    ("rank_robustness", ["better=sideways"], ["'better'", "lower or higher"]),
 ]
 
 
@@ -172,12 +175,13 @@ APP_SETTING_ERRORS = [
                          ids=[f"{c} {' '.join(a)}" for c, a, _ in APP_SETTING_ERRORS])
 def test_bad_app_setting_names_the_key_and_what_is_allowed(config_name, argv, needles):
     from experiments.calibrate import check_calibrate
+    from experiments.rank_robustness import check_rank_robustness
     from experiments.replay import check_replay
     from experiments.robustness import check_robustness
     from experiments.sensitivity import check_sensitivity
 
     check = {"replay": check_replay, "calibrate": check_calibrate, "sensitivity": check_sensitivity,
-             "robustness": check_robustness}[config_name]
+             "robustness": check_robustness, "rank_robustness": check_rank_robustness}[config_name]
     err = io.StringIO()
     with redirect_stderr(err), pytest.raises(SystemExit) as info:
         run_app(_must_not_run, config_name=config_name, check=check, argv=argv)
