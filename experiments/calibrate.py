@@ -3,9 +3,9 @@
 The free parameters are the scenario's `free:` list (dotted keys with bounds). Every candidate
 runs the replay's seeds (`seed`, `seed + 1`, ...: common random numbers) and is scored by the
 mean squared miss of its targets in tolerance units; SciPy's differential evolution searches the
-bounds (see `sim.analysis.calibration`). Writes into the output directory `fit.json` (fitted values, loss,
-evaluations), `history.csv` (every evaluation), `targets.csv` (the targets at the fitted values,
-as in replay.csv), `config.yaml`, `provenance.json` and `figures/calibration.png`.
+bounds (see `sim.analysis.calibration`). Writes into the output directory `fit.json` (fitted
+values, loss, evaluations), `history.csv` (every evaluation), `targets.csv` (the targets at the
+fitted values, as in replay.csv), `config.yaml`, `provenance.json` and `figures/calibration.png`.
 
 `apply=true` writes the fitted values (rounded to 4 significant digits) into the scenario file,
 keeping its comments: `scenario.*` keys in place, model parameters under `settings:`, strategy
@@ -71,7 +71,7 @@ def apply_fit(runs: ScenarioRuns, scenario_file: str, values: dict[str, float]) 
 
 
 def fit_figure(fit: Fit, targets):
-    """Loss per evaluation (log scale), the parameters tried, and the fitted targets vs documented."""
+    """Loss per evaluation (log scale), the parameters tried, the fitted targets vs documented."""
     import matplotlib.pyplot as plt
 
     h = fit.history
@@ -168,7 +168,8 @@ def staffing(opts: CalibrateOptions, runs: ScenarioRuns, seeds: list[int], outdi
     print(table.to_string(index=False))
     if staff is None:
         print(
-            f"\neven {opts.sla_max_staff} staff answer less than {opts.sla_share:.0%} within {opts.sla_minutes:g} minutes"
+            f"\neven {opts.sla_max_staff} staff answer less than {opts.sla_share:.0%} "
+            f"within {opts.sla_minutes:g} minutes"
         )
     else:
         print(
@@ -203,7 +204,8 @@ def execute(cfg: DictConfig) -> Fit | int | None:
         sc = runs.checked.scenario
         if not sc.free:
             print(
-                f"{name}: no free parameters (scenario.free is empty): every value is sourced or assumed."
+                f"{name}: no free parameters (scenario.free is empty): "
+                "every value is sourced or assumed."
             )
             write_json(
                 outdir / "fit.json", {"scenario": name, "free": [], "message": "nothing to fit"}

@@ -4,7 +4,8 @@ Every entry point ends with `run_app(main)`. Before Hydra starts (and before it 
 directory) `run_app` parses the command line (`experiments.hydra_adapter`), composes the
 configuration of every run it asks for onto the app's typed schema (`experiments.schemas`) and
 checks it; a bad name, key, value or override stops with a one-paragraph message
-(`experiments.cli_messages`) and exit status 2. `--debug` (or HYDRA_FULL_ERROR=1, SIM_DEBUG=1) shows the Python traceback instead.
+(`experiments.cli_messages`) and exit status 2. `--debug` (or HYDRA_FULL_ERROR=1, SIM_DEBUG=1)
+shows the Python traceback instead.
 """
 
 from __future__ import annotations
@@ -320,7 +321,7 @@ def prepare_quick_exit() -> None:
 
 
 def _warm_workers(argv: Sequence[str], config_name: str) -> Any:
-    """Start the joblib launcher's workers of a multirun in the background (experiments/workers.py)."""
+    """Start the joblib launcher's workers of a multirun in the background (experiments.workers)."""
     if "-m" not in argv and "--multirun" not in argv:
         return None
     try:

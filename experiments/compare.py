@@ -215,7 +215,8 @@ def execute(cfg: DictConfig) -> Comparison:
     print(f"\nresults: {outdir}\n  table:   {outdir / 'summary.md'} (and summary.csv, runs.csv)")
     if cfg.get("figures", True):
         print(
-            f"  figures: {outdir / 'figures'} (forest.png, mentions.png, cost_vs_reach.png, response_times.png)"
+            f"  figures: {outdir / 'figures'} "
+            "(forest.png, mentions.png, cost_vs_reach.png, response_times.png)"
         )
     return comparison
 

@@ -157,7 +157,8 @@ def execute(cfg: DictConfig) -> dict[str, Any]:
             "no reply" if reply is None else f"first reply {reply:.0f} min after the complaint"
         )
         print(
-            f"  {label:<32} {row['people_reached']:>8,} people reached (~{row['people_reached_scaled']:,.0f} "
+            f"  {label:<32} {row['people_reached']:>8,} people reached "
+            f"(~{row['people_reached_scaled']:,.0f} "
             f"real), {reply_text}"
         )
     print(f"figures: {outdir / 'figures'}")

@@ -205,8 +205,9 @@ def console_table(table: pd.DataFrame) -> str:
             lift = " (lift)" if r["lift"] else ""
             lines.append(
                 f"  [{'ok' if r['ok'] else 'MISS'}] {r['target']}{lift}\n"
-                f"        {r['metric']}: documented {sign} {_fmt(r['documented'])} +/- {_fmt(r['tolerance'])}, "
-                f"simulated {_fmt(r['simulated_mean'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] (n={r['n']})"
+                f"        {r['metric']}: documented {sign} {_fmt(r['documented'])} "
+                f"+/- {_fmt(r['tolerance'])}, simulated {_fmt(r['simulated_mean'])} "
+                f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] (n={r['n']})"
             )
     return "\n".join(lines)
 
@@ -297,8 +298,9 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
         print("\ndocumented strategy vs counterfactual (paired difference, 95% CI):")
         for _, c in comparisons.iterrows():
             print(
-                f"  {c['scenario']}: {c['metric']}: {c['documented_strategy']} {_fmt(c['documented_mean'])} vs "
-                f"{c['counterfactual']} {_fmt(c['counterfactual_mean'])}: difference {_fmt(c['difference'])} "
+                f"  {c['scenario']}: {c['metric']}: {c['documented_strategy']} "
+                f"{_fmt(c['documented_mean'])} vs {c['counterfactual']} "
+                f"{_fmt(c['counterfactual_mean'])}: difference {_fmt(c['difference'])} "
                 f"[{_fmt(c['difference_low'])}, {_fmt(c['difference_high'])}]"
             )
     met = int(table["ok"].sum())

@@ -41,7 +41,7 @@ BETTER = ("lower", "higher")
 
 
 def strategies(cfg: DictConfig) -> dict[str, dict[str, Any]]:
-    """Strategy name -> knobs, as `experiments.compare` reads them (all, preset names, YAML paths)."""
+    """Strategy name -> knobs, as `experiments.compare` reads them (all, presets, YAML paths)."""
     from experiments.compare import load_strategies
 
     out = load_strategies(cfg.strategies)
@@ -213,7 +213,8 @@ def write_outputs(
     write_csv(outdir / "regret.csv", long)
     write_csv(outdir / "robustness.csv", summary)
     text = [
-        f"# Robustness: {cfg.scenario.name}, {len(futures)} futures x {int(cfg.replicates)} replicates",
+        f"# Robustness: {cfg.scenario.name}, {len(futures)} futures x "
+        f"{int(cfg.replicates)} replicates",
         "",
         f"Uncertain: {', '.join(futures.columns[1:])}. Regret = distance to the best strategy "
         "in the same future (0 = best).",
@@ -222,7 +223,8 @@ def write_outputs(
     for objective, part in summary.groupby("objective", sort=False):
         robust = part.loc[part["regret_max"].idxmin(), "strategy"]
         text += [
-            f"## {objective} ({part['better'].iloc[0]} is better); least worst-case regret: {robust}",
+            f"## {objective} ({part['better'].iloc[0]} is better); "
+            f"least worst-case regret: {robust}",
             "",
             markdown_table(part.drop(columns=["objective", "better"])),
             "",

@@ -1,4 +1,6 @@
-"""Sensitivity analysis with SALib: `python -m experiments.sensitivity [method=morris|sobol] [overrides]`.
+"""Sensitivity analysis with SALib.
+
+`python -m experiments.sensitivity [method=morris|sobol] [overrides]`.
 
 Samples the parameter ranges of `conf/sensitivity/<set>.yaml` with SALib (Morris trajectories or
 Sobol' sequences), runs every sample point `replicates` times through `sim.analysis.evaluator`
@@ -88,7 +90,7 @@ def problem(params: Sequence[Parameter]) -> dict[str, Any]:
 
 
 def base_config(cfg: DictConfig) -> dict[str, Any]:
-    """The full, checked run config of a composed config (every default spelt out), as plain data."""
+    """The full, checked run config of a composed config (every default spelt out), plain data."""
     from sim.config.schema import RunConfig
 
     return RunConfig.from_dict(resolved(cfg)).to_dict()
@@ -257,7 +259,8 @@ def execute(cfg: DictConfig) -> dict[str, pd.DataFrame]:
         Y = points[metric].to_numpy(dtype=float)
         if not np.isfinite(Y).all():
             print(
-                f"note: {metric} has no value in {int((~np.isfinite(Y)).sum())} sample points (undefined "
+                f"note: {metric} has no value in {int((~np.isfinite(Y)).sum())} sample points "
+                "(undefined "
                 f"there, or not a key of metrics.json); left out of the analysis"
             )
             continue

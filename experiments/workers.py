@@ -4,10 +4,11 @@ A joblib worker is a fresh Python process: before its first job it imports Hydra
 matplotlib and loads the compiled kernels from numba's cache, about two seconds on a small
 machine. Hydra, meanwhile, composes and checks every job's config in the main process before it
 hands the first one to the launcher. `warm_workers` overlaps the two: as soon as the command
-line has been read (it is checked meanwhile; a refused one stops the workers) it starts the launcher's own worker pool (the same `joblib.Parallel`
-arguments, so joblib reuses the pool for the sweep) and has each worker import what a job needs
-and run one tiny simulation. Nothing of the sweep's results depends on it; if anything goes wrong
-the warm-up is skipped and the launcher starts its workers as usual.
+line has been read (it is checked meanwhile; a refused one stops the workers) it starts the
+launcher's own worker pool (the same `joblib.Parallel` arguments, so joblib reuses the pool for
+the sweep) and has each worker import what a job needs and run one tiny simulation. Nothing of
+the sweep's results depends on it; if anything goes wrong the warm-up is skipped and the
+launcher starts its workers as usual.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def joblib_arguments(launcher: DictConfig) -> dict[str, Any]:
 
 
 def tiny_run_config(cfg: DictConfig) -> dict[str, Any] | None:
-    """A small, short copy of a run config for the warm-up, or None if the app runs no simulation."""
+    """A small, short copy of a run config for the warm-up; None if the app runs no simulation."""
     if not all(k in cfg for k in ("scenario", "strategy", "population", "network")):
         return None
     if cfg.network.get("kind") == "edgelist":

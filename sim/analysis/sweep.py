@@ -3,10 +3,12 @@
 A Hydra multirun writes one job directory per run (`<sweep dir>/<job num>/`) holding `.hydra/`
 (the job's overrides and composed config) and, once the run has finished, the files of the
 interface contract. A run is complete when `metrics.json` is there, the INCOMPLETE marker of
-`sim.outputs.io` is not, every result file exists, and the config hash and seed recorded in the metrics'
-provenance match the run's own config. Anything else is redone on a rerun and reported as failed.
+`sim.outputs.io` is not, every result file exists, and the config hash and seed recorded in the
+metrics' provenance match the run's own config. Anything else is redone on a rerun and reported
+as failed.
 This module reads those files and imports no Hydra: the override lines (`strategy.staff=4`, the
-sweep of `multirun.yaml`) are read by an `OverrideReader`, Hydra's in `experiments/hydra_adapter.py`.
+sweep of `multirun.yaml`) are read by an `OverrideReader`, Hydra's in
+`experiments/hydra_adapter.py`.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ def complete_metrics(
 
     Args:
         outdir: a run directory.
-        config_hash: the hash the results must carry (`sim.outputs.provenance.config_hash` of the run's
-            RunConfig); None accepts any.
+        config_hash: the hash the results must carry (`sim.outputs.provenance.config_hash` of
+            the run's RunConfig); None accepts any.
         seed: the seed the results must carry; None accepts any.
         figures: also require the run's figures.
 
@@ -76,7 +78,7 @@ def run_config_hash(config: dict[str, Any]) -> tuple[str, int]:
 
 
 class OverrideReader(Protocol):
-    """Reads a launcher's override lines; `experiments.hydra_adapter.HydraOverrides` reads Hydra's."""
+    """Reads a launcher's override lines (`experiments.hydra_adapter.HydraOverrides`: Hydra's)."""
 
     def values(self, lines: Sequence[str]) -> dict[str, Any]:
         """{key: typed value} of plain overrides such as `strategy.staff=4`."""
@@ -311,7 +313,7 @@ def _varying_keys(override_lists: Iterable[list[str]], reader: OverrideReader) -
 def summarise(
     table: pd.DataFrame, by: Sequence[str], metric: str, level: float = 0.95
 ) -> pd.DataFrame:
-    """Mean and CI of `metric` over seeds for each combination of the `by` columns (ok runs only)."""
+    """Mean and CI of `metric` over seeds per combination of the `by` columns (ok runs only)."""
     from sim.analysis.stats import (
         mean_ci,
     )  # scipy.stats costs ~0.5-1 s to import; single runs never need it

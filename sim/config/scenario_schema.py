@@ -60,9 +60,7 @@ class Incident:
         unit="h",
         kind="positive",
     )
-    max_followups: int = param(
-        2, doc="follow-ups a waiting complainer posts at most", integer=True
-    )
+    max_followups: int = param(2, doc="follow-ups a waiting complainer posts at most", integer=True)
     quiet_on_reply: bool = param(
         False,
         doc="the old timer rule: a personal reply or a closed case ends an unresolved "

@@ -61,9 +61,7 @@ class RunConfig:
     population: PopulationConfig = section(PopulationConfig, doc="the customers")
     diffusion: DiffusionConfig = section(DiffusionConfig, doc="exposure and reshares")
     opinion: OpinionConfig = section(OpinionConfig, doc="sentiment dynamics")
-    complainer: ComplainerConfig = section(
-        ComplainerConfig, doc="how a waiting complainer behaves"
-    )
+    complainer: ComplainerConfig = section(ComplainerConfig, doc="how a waiting complainer behaves")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None = None, *, check: bool = True) -> RunConfig:

@@ -48,7 +48,7 @@ DRAWS: dict[str, str] = {
     "post.incident": "key of an incident's complaint (incident, person)",
     "post.chatter": "key of a background post (its index)",
     "post.followup": "key of a follow-up (its number)",
-    "lifecycle.followup": "unit-exponential hazard threshold of a complainer's follow-up (its number)",
+    "lifecycle.followup": "hazard threshold (unit exponential) of a follow-up (its number)",
     "case.patience": "how long a complainer waits for a first answer before giving up",
     # service: the unseen workload and listening (sim.service.desk, sim.service.listening)
     "workload.case": "key of an unseen case (its index)",

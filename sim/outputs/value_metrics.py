@@ -12,7 +12,8 @@
   `reply_value_fast` ($20) more, after more than `reply_slow_min` (60 min) only
   `reply_value_slow` ($2.33); in between the curve is linear in the logarithm of the minutes.
   `reply_value_usd` sums it over the complainers the brand's staff replied to during the run
-  (bot and super-user answers earn nothing), real ones: the desk's whole workload (the unseen complaints of a down-scaled run included), each complainer once.
+  (bot and super-user answers earn nothing), real ones: the desk's whole workload (the unseen
+  complaints of a down-scaled run included), each complainer once.
 """
 
 from __future__ import annotations

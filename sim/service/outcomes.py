@@ -63,7 +63,9 @@ class Outcomes:
                 c.brand_reply = m.tick
         if case.unseen:
             return
-        what = {"bot_reply": "bot", "peer_answer": "peer"}.get(kind, "canned" if canned else "personal")
+        what = {"bot_reply": "bot", "peer_answer": "peer"}.get(
+            kind, "canned" if canned else "personal"
+        )
         m.complainer_received(case, what)
         if case.author not in self._answered:  # what the complainer feels: their first answer
             self._answered.add(case.author)

@@ -22,9 +22,7 @@ class Routing:
         stale_after_ticks: float = float("inf"),
     ):
         self.queue = TriageQueue(triage, weights, tick_min, stale_after_ticks, self._dropped)
-        self.community_queue = TriageQueue(
-            "fifo", None, tick_min, stale_after_ticks, self._dropped
-        )
+        self.community_queue = TriageQueue("fifo", None, tick_min, stale_after_ticks, self._dropped)
         self.waiting: set[int] = set()  # ids of simulated cases found and not yet answered
         self.backlog_peak = 0
         self.dropped = {"abandoned": 0, "stale": 0}  # cases of the whole workload

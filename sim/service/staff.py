@@ -156,7 +156,9 @@ class SuperUserAgent(Responder):
         strategy: StrategyConfig,
         draws: CaseDraws,
     ):
-        super().__init__(model, work, queue, parse_shift(strategy.community_hours, "community_hours"))
+        super().__init__(
+            model, work, queue, parse_shift(strategy.community_hours, "community_hours")
+        )
         self.node = node
         self.strategy, self.draws = strategy, draws
 
