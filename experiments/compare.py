@@ -31,15 +31,8 @@ from experiments.common import (
     run_app,
     user_errors,
 )
-from sim.analysis.compare import (
-    Comparison,
-    compare,
-    console_table,
-    placed,
-    ranking_text,
-    strategy_configs,
-    summary_markdown,
-)
+from sim.analysis.compare import Comparison, compare, placed, strategy_configs
+from sim.analysis.compare_report import console_table, ranking_text, summary_markdown
 from sim.analysis.start_times import StartTime, parse_starts
 from sim.config.presets import conf_dir
 from sim.config.presets import path as preset_path

@@ -15,14 +15,8 @@ from scipy import stats as st
 
 from experiments.common import run_app
 from experiments.compare import check_compare
-from sim.analysis.compare import (
-    POOLED,
-    compare,
-    placed,
-    rank_changes,
-    ranking_markdown,
-    ranks,
-)
+from sim.analysis.compare import POOLED, compare, placed
+from sim.analysis.compare_report import rank_changes, ranking_markdown, ranks
 from sim.analysis.start_times import StartTime, parse_start, parse_starts, shifted_start
 from sim.analysis.stats import clustered_mean_ci, mean_ci, summarise
 from sim.config.schema import RunConfig
