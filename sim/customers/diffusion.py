@@ -52,6 +52,19 @@ class PostTable:
         "appeal": np.float64,
         "reshare_p": np.float64,
     }
+    # one array per entry of COLUMNS, set in __init__ and regrown by `add`
+    author: np.ndarray
+    tick: np.ndarray
+    kind: np.ndarray
+    valence: np.ndarray
+    parent: np.ndarray
+    cascade: np.ndarray
+    topic: np.ndarray
+    key: np.ndarray
+    reached: np.ndarray
+    impressions: np.ndarray
+    appeal: np.ndarray
+    reshare_p: np.ndarray
 
     def __init__(self, capacity: int = 1024):
         self.n = 0
