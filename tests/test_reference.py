@@ -129,3 +129,16 @@ def test_per_agent_cascade_and_kernel_spread_alike():
     assert stats.ttest_ind(fast, slow, equal_var=False).pvalue > 0.001
     assert stats.ks_2samp(fast, slow).pvalue > 0.001
     assert abs(fast.mean() - slow.mean()) <= 0.1 * slow.mean()
+
+
+def test_agent_opinion_sentiment_array_reads_and_writes_the_agents():
+    cfg = RunConfig.from_dict(make_config(size=2_000, horizon_h=24.0))
+    opinion = ReferenceModel(cfg).opinion
+    assert np.array_equal(opinion.s, [p.sentiment for p in opinion.people])
+    values = np.linspace(-1.0, 1.0, len(opinion.people))
+    opinion.s = values
+    assert np.array_equal(opinion.s, values)
+    assert opinion.people[0].sentiment == -1.0 and opinion.value(len(values) - 1) == 1.0
+    with pytest.raises(ValueError):
+        opinion.s = values[:-1]  # one value per agent, nothing written otherwise
+    assert np.array_equal(opinion.s, values)

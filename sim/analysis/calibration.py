@@ -171,11 +171,11 @@ class Objective:
         reps = replicate(
             doc, cf, self.seeds, n_jobs=self.n_jobs, reuse=self.reuse, targets=self.targets
         )
-        results = evaluate(
-            self.targets,
-            [r.values for r in reps],
-            [r.cf_values for r in reps] if cf is not None else None,
-        )
+        cf_values = None
+        if cf is not None:
+            cf_values = [r.cf_values for r in reps if r.cf_values is not None]
+            assert len(cf_values) == len(reps)  # each replicate ran the counterfactual
+        results = evaluate(self.targets, [r.values for r in reps], cf_values)
         return loss(self.targets, results), results, reps
 
     def __call__(self, x: np.ndarray) -> float:

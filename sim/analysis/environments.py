@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, replace
+from typing import Any
 
 from sim.config.schema import RunConfig
 from sim.engine import model as engine_model
@@ -32,7 +33,7 @@ _CACHE: dict[tuple[int, str], Environment] = {}
 
 def environment_key(rc: RunConfig, *, with_seed: bool = True) -> str:
     """A key equal for two runs exactly when `build_environment` gives them equal environments."""
-    parts = {k: asdict(getattr(rc, k)) for k in ENVIRONMENT_SECTIONS if k != "seed"}
+    parts: dict[str, Any] = {k: asdict(getattr(rc, k)) for k in ENVIRONMENT_SECTIONS if k != "seed"}
     if with_seed:
         parts["seed"] = rc.seed
     return json.dumps(parts, default=repr, sort_keys=True)

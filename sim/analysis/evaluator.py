@@ -304,7 +304,8 @@ def _run_job(
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     logging.getLogger("mesa").setLevel(logging.WARNING)
-    env, out = None, []
+    env = None
+    out: list[tuple[int, int, RunRecord]] = []
     for i, case_id, r, rc in job.items:
         try:
             env = env or environment(rc, reuse_structure)
@@ -396,12 +397,13 @@ def evaluate(
 
     records: dict[tuple[str, int], RunRecord] = {}
     skip = set()
-    for i in range(len(parsed) if store is not None else 0):
-        for r in range(len(seeds[i])):
-            hit = store.get(key(i, r))
-            if hit is not None:
-                records[(ids[i], r)] = hit
-                skip.add((i, r))
+    if store is not None:
+        for i in range(len(parsed)):
+            for r in range(len(seeds[i])):
+                hit = store.get(key(i, r))
+                if hit is not None:
+                    records[(ids[i], r)] = hit
+                    skip.add((i, r))
     jobs = _groups(ids, parsed, seeds, skip)
     built = 0
     with tqdm(

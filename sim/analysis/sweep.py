@@ -257,7 +257,9 @@ def collect(sweep_dir: str | Path, reader: OverrideReader | None = None) -> Swee
     else:
         planned = [j.overrides for j in found]
         swept = _varying_keys([j.overrides for j in found], reader)
-    rows, problems, seen = [], [], set()
+    rows: list[dict[str, Any]] = []
+    problems: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, ...]] = set()
     for num, overrides in enumerate(planned):
         job = by_overrides.get(tuple(overrides))
         rows.append(_row(num, overrides, job, sweep_dir, problems, reader))
@@ -278,7 +280,7 @@ def _row(
     overrides: list[str],
     job: JobDir | None,
     sweep_dir: Path,
-    problems: list,
+    problems: list[tuple[str, str, str]],
     reader: OverrideReader,
 ) -> dict[str, Any]:
     row: dict[str, Any] = {"job": num, **reader.values(overrides)}

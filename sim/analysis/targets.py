@@ -117,7 +117,9 @@ def measure(t: Target, metrics: Mapping[str, float], hourly: pd.DataFrame | None
     return float(metrics[t.metric])
 
 
-def mean_ci(values: Sequence[float], level: float = LEVEL) -> tuple[float, float, float, int]:
+def mean_ci(
+    values: Sequence[float] | np.ndarray, level: float = LEVEL
+) -> tuple[float, float, float, int]:
     """Mean, t-interval and count of the finite values."""
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
@@ -130,7 +132,9 @@ def mean_ci(values: Sequence[float], level: float = LEVEL) -> tuple[float, float
     return m, m - hw, m + hw, int(x.size)
 
 
-def median_ci(values: Sequence[float], level: float = LEVEL) -> tuple[float, float, float, int]:
+def median_ci(
+    values: Sequence[float] | np.ndarray, level: float = LEVEL
+) -> tuple[float, float, float, int]:
     """Median and its distribution-free (order statistics, binomial) interval of finite values."""
     x = np.sort(np.asarray(values, dtype=float))
     x = x[np.isfinite(x)]

@@ -9,8 +9,9 @@ current.
 from __future__ import annotations
 
 import sys
-from dataclasses import MISSING, fields, is_dataclass
+from dataclasses import MISSING, Field, fields, is_dataclass
 from pathlib import Path
+from typing import Any
 
 from sim.config.fields import info
 from sim.config.schema import RunConfig
@@ -26,11 +27,11 @@ def sections() -> list[tuple[str, type, str]]:
 SECTIONS = tuple(sections())
 
 
-def _default(f) -> object:
+def _default(f: Field[Any]) -> object:
     if f.default is not MISSING:
         return f.default
-    if f.default_factory is not MISSING:  # type: ignore[misc]
-        value = f.default_factory()  # type: ignore[misc]
+    if f.default_factory is not MISSING:
+        value = f.default_factory()
         return "(section)" if is_dataclass(value) else value
     return ""
 

@@ -70,14 +70,16 @@ class RunConfig:
         Keys the run does not use (such as Hydra's `output_dir`) are ignored. Unknown keys inside
         the known sections are errors, so that a misspelt knob never passes silently.
         """
-        data = OmegaConf.to_container(data, resolve=True) if OmegaConf.is_config(data) else data
-        data = {k: v for k, v in dict(data or {}).items() if k in RUN_SECTIONS}
-        data = apply_scenario_settings(data)
+        raw: Any = OmegaConf.to_container(data, resolve=True) if OmegaConf.is_config(data) else data
+        plain = {k: v for k, v in dict(raw or {}).items() if k in RUN_SECTIONS}
+        plain = apply_scenario_settings(plain)
+        schema_cls: type = cls  # a class object is hashable, as the schema cache needs
         try:
-            merged = OmegaConf.merge(_structured_schema(cls), data)  # merge copies the schema
+            merged = OmegaConf.merge(_structured_schema(schema_cls), plain)  # copies the schema
             cfg = OmegaConf.to_object(merged)
         except OmegaConfBaseException as exc:
-            raise _config_error_from_omegaconf(exc, data) from None
+            raise _config_error_from_omegaconf(exc, plain) from None
+        assert isinstance(cfg, cls)  # to_object of a structured schema builds its dataclass
         if check:
             validate(cfg)
         return cfg

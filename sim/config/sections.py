@@ -52,7 +52,7 @@ def subsections(cls: type, prefix: str) -> list[tuple[str, type, str]]:
     hints = typing.get_type_hints(cls)
     for f in fields(cls):
         tp = hints[f.name]
-        if is_dataclass(tp):
+        if isinstance(tp, type) and is_dataclass(tp):
             out += subsections(tp, f"{prefix}{f.name}.")
         elif typing.get_origin(tp) is list and is_dataclass(typing.get_args(tp)[0]):
             out += subsections(typing.get_args(tp)[0], f"{prefix}{f.name}[i].")

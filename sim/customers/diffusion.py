@@ -52,6 +52,19 @@ class PostTable:
         "appeal": np.float64,
         "reshare_p": np.float64,
     }
+    # one array per entry of COLUMNS, set in __init__ and regrown by `add`
+    author: np.ndarray
+    tick: np.ndarray
+    kind: np.ndarray
+    valence: np.ndarray
+    parent: np.ndarray
+    cascade: np.ndarray
+    topic: np.ndarray
+    key: np.ndarray
+    reached: np.ndarray
+    impressions: np.ndarray
+    appeal: np.ndarray
+    reshare_p: np.ndarray
 
     def __init__(self, capacity: int = 1024):
         self.n = 0
@@ -87,14 +100,14 @@ class Diffusion:
         graph: FollowerGraph,
         pop: Population,
         cfg: DiffusionConfig,
-        sentiment: np.ndarray,
+        sentiment: np.ndarray | None,
         exposure_key: int,
         n_ticks: int,
         tick_min: float,
         on_exposure=None,
     ):
         self.g, self.pop, self.cfg = graph, pop, cfg
-        self.sentiment = sentiment
+        self.sentiment = sentiment  # None where a subclass keeps sentiment itself (per agent)
         self.key = exposure_key
         self.n_ticks, self.tick_min = n_ticks, tick_min
         self.on_exposure = on_exposure  # callback(viewers, authors, valence) for opinion updates
@@ -267,6 +280,7 @@ class Diffusion:
 
     def _reshare_decisions(self, viewers: np.ndarray, pids: np.ndarray) -> list[tuple[int, int]]:
         posts = self.posts
+        assert self.sentiment is not None  # this engine's reshares read the sentiment array
         hit = reshare_hits(
             viewers, pids, posts, self.role_reshare, self.pop.role, self.sentiment, SALT_RESHARE
         )

@@ -64,6 +64,7 @@ def build_environment(cfg: RunConfig) -> Environment:
     check_memory(cfg)  # refuse a run that cannot fit before building anything big
     load_report = None
     if net.kind == "edgelist":
+        assert net.path is not None  # validate requires a path for an edge-list network
         loaded, load_report = load_edgelist_with_report(
             net.path, fmt=net.format, edge_meaning=net.edge_meaning
         )

@@ -80,7 +80,7 @@ def expected_edges(cfg: RunConfig, n: int) -> int:
     """Follower edges the configured generator will create for `n` people."""
     net = cfg.network
     if net.kind == "barabasi_albert":
-        base = 2 * net.m * max(n - net.m, 0)
+        base: float = 2 * net.m * max(n - net.m, 0)
     elif net.kind == "watts_strogatz":
         base = n * net.k
     else:
@@ -199,7 +199,8 @@ def check_memory(
             )
         )
         reduce = "use a smaller edge list (a sample of its lines), close other programs"
-        key, value = "network.path", cfg.network.path
+        key: str = "network.path"
+        value: object = cfg.network.path
     else:
         fits = largest_population(cfg, avail)
         what = (

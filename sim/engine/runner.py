@@ -52,14 +52,14 @@ def run(
             mininterval=0.5,
         )
         if progress
-        else contextlib.nullcontext()
+        else None
     )
-    with bar:
+    with bar if bar is not None else contextlib.nullcontext():
         while model.running and model.tick < model.n_ticks:
             model.step()
-            if progress and model.tick % 60 == 0:
+            if bar is not None and model.tick % 60 == 0:
                 bar.update(model.tick - bar.n)
-        if progress:
+        if bar is not None:
             bar.update(model.tick - bar.n)
     cfg_dict = cfg.to_dict()
     return Result(

@@ -67,7 +67,7 @@ class Result:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
-def _share(a: int, b: int) -> float:
+def _share(a: float, b: float) -> float:
     return float(a) / b if b else 0.0
 
 
@@ -205,9 +205,9 @@ def event_log(model: HubModel) -> pd.DataFrame:
     )
     ev = model.service_events
     if ev:
-        t, kind, author, parent = zip(*ev)
-        author = np.asarray(author, dtype=np.int64)
-        parent = np.asarray(parent, dtype=np.int64)
+        t, kind, author_ids, parent_ids = zip(*ev)
+        author = np.asarray(author_ids, dtype=np.int64)
+        parent = np.asarray(parent_ids, dtype=np.int64)
         svc = pd.DataFrame(
             {
                 "t_min": np.asarray(t, dtype=np.int64) * tmin,

@@ -184,6 +184,15 @@ class AgentOpinion(Opinion):
         """Everyone's sentiment, gathered from the agents."""
         return np.array([p.sentiment for p in self.people])
 
+    @s.setter
+    def s(self, values: np.ndarray) -> None:
+        """Set everyone's sentiment, one value per agent in node order."""
+        flat = np.asarray(values, dtype=float).ravel().tolist()
+        if len(flat) != len(self.people):
+            raise ValueError(f"{len(flat)} sentiments given for {len(self.people)} agents")
+        for person, value in zip(self.people, flat, strict=True):
+            person.sentiment = value
+
     def expose(self, viewers, authors, valence) -> None:
         """Not used: each Person takes in what it sees (`Person.take_in`)."""
         raise NotImplementedError

@@ -122,7 +122,7 @@ def chatter_schedule(
     total = n_ticks(sc)
     ticks_per_hour = max(1, int(round(60.0 / sc.tick_min)))
     hours = np.arange(math.ceil(total / ticks_per_hour))
-    hod = np.array([clock.hour_of_day(h * ticks_per_hour) for h in hours])
+    hod = np.array([clock.hour_of_day(int(h) * ticks_per_hour) for h in hours])
     shape = chatter_shape(ch, hod)
     n_fixed = 1 + len(sc.accounts)
     parts = []
@@ -147,13 +147,13 @@ def chatter_schedule(
         return Chatter(empty, empty, np.zeros(0, dtype=np.int8))
     tick = np.concatenate([p[0] for p in parts])
     author = np.concatenate([p[1] for p in parts])
-    valence = np.concatenate([p[2] for p in parts])
+    valences = np.concatenate([p[2] for p in parts])
     keep = tick < total
     order = np.argsort(tick[keep], kind="stable")
     return Chatter(
         tick[keep][order].astype(np.int64),
         author[keep][order].astype(np.int64),
-        valence[keep][order],
+        valences[keep][order],
     )
 
 

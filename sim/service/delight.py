@@ -55,7 +55,7 @@ class Delight:
         self.count = 0  # simulated people surprised
         self.real_count = 0.0  # real people surprised
         self.delighted: set[int] = set()
-        self._day = None  # the calendar day being spent
+        self._day: int | None = None  # the calendar day being spent
         self._spent_today = 0.0
         self.key = key
 

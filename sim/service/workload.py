@@ -65,7 +65,7 @@ def unseen_workload(
     if ch.negative_per_hour > 0 and (share > 0 or first_hour < 0):
         hours = np.arange(first_hour, int(np.ceil(total / tph)))
         clock = Clock(sc)
-        hod = np.array([clock.hour_of_day(h * tph) for h in hours])
+        hod = np.array([clock.hour_of_day(int(h) * tph) for h in hours])
         shape = chatter_shape(ch, hod)
         counts = rng.poisson(ch.negative_per_hour * np.where(hours < 0, 1.0, share) * shape)
         k = int(counts.sum())
