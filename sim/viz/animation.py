@@ -84,4 +84,4 @@ def save_gif(anim: FuncAnimation, path: str | Path, fps: int = 4, dpi: int = 72)
     finally:
         if tmp.exists():
             tmp.unlink()
-        plt.close(anim._fig)
+        plt.close(anim._fig)  # type: ignore[attr-defined]  # the figure is private in matplotlib
