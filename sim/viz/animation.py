@@ -2,7 +2,7 @@
 
 Each frame shows the ego network around the complainers for every recorded strategy (side by
 side, same people in the same places) and, below, the number of people who have seen the
-complaint so far, growing with a clock. Frames come from `sim.viz.teaching.record_run`.
+complaint so far, growing with a clock. Frames come from `sim.viz.recording.record_run`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.animation import FuncAnimation, PillowWriter
 
 from sim.viz.network_view import clock_text, draw_ego, sentiment_colorbar
-from sim.viz.teaching import REPLY, RUN_COLOURS, Recording
+from sim.viz.recording import REPLY, RUN_COLOURS, Recording
 
 
 def spread_animation(recs: list[Recording], hours: float = 24.0, dpi: int = 72) -> FuncAnimation:
@@ -84,4 +84,4 @@ def save_gif(anim: FuncAnimation, path: str | Path, fps: int = 4, dpi: int = 72)
     finally:
         if tmp.exists():
             tmp.unlink()
-        plt.close(anim._fig)
+        plt.close(anim._fig)  # type: ignore[attr-defined]  # the figure is private in matplotlib

@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.config.schema import RunConfig
 from sim.engine.model import Environment, SocialCareModel, build_environment
-from sim.viz.network_view import EgoFrame, EgoNetwork
+from sim.viz.ego_layout import EgoFrame, EgoNetwork
 from sim.viz.presets import compose_run_config
 
 # The default desk keeps up with the United incident at the default 10,000 simulated people: 6 staff

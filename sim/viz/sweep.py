@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import Any, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import ListedColormap
 
 from sim.analysis.sweep import summarise
 
@@ -26,7 +28,8 @@ LABELS = {
     "churned": "customers churned",
     "revenue_at_risk": "revenue at risk ($)",
 }
-PALETTE = plt.get_cmap("tab10").colors
+_RGB = tuple[float, float, float]
+PALETTE = cast(tuple[_RGB, ...], cast(ListedColormap, plt.get_cmap("tab10")).colors)
 
 
 def label(metric: str) -> str:
@@ -54,9 +57,8 @@ def metric_vs_value(
     summary = summarise(table, [*group, x], metric, level)
     numeric = _is_numeric(table[x])
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    if numeric:
-        positions = None
-    else:
+    positions: dict[Any, int] = {}  # category -> slot on the axis (categorical x only)
+    if not numeric:
         levels = list(dict.fromkeys(table[x]))
         positions = {v: i for i, v in enumerate(levels)}
     groups = [((), summary)] if not group else list(summary.groupby(group, sort=True))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,7 +18,7 @@ from sim.outputs.io import atomic_path
 NEG, POS, REPLY = "#c0392b", "#27ae60", "#2c3e50"
 
 # A curve: a series over the hours, or a (median, low, high) band of replicates.
-Curve = np.ndarray | pd.Series | tuple[np.ndarray, np.ndarray, np.ndarray]
+Curve: TypeAlias = np.ndarray | pd.Series | tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def plot_curve(
@@ -64,7 +65,7 @@ def reach_panel(
 
 
 def timeline_figure(
-    ts: pd.DataFrame, events: pd.DataFrame, title: str, incident_hours: list[float] = ()
+    ts: pd.DataFrame, events: pd.DataFrame, title: str, incident_hours: Sequence[float] = ()
 ) -> plt.Figure:
     """Negative and positive brand mentions per hour, company replies as marks on top."""
     fig, (ax, ax2) = plt.subplots(
