@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast bench app browser-deps clean-venv
+.PHONY: run test test-fast lint bench app browser-deps clean-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
 $(STAMP): pyproject.toml
@@ -19,8 +19,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m experiments.compare
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps lint
 	$(PY) -m pytest -q
+
+# Style and types (pinned in the test extra): ruff on sim/ and experiments/, mypy on sim/.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sim experiments
+	$(VENV)/bin/ruff format --check sim experiments
+	$(VENV)/bin/mypy sim
 
 # The teaching dashboard on http://127.0.0.1:8765 (HOST=0.0.0.0 to show it to a room; PORT=...).
 HOST ?= 127.0.0.1

@@ -49,7 +49,9 @@ DIFF_COLUMNS = tuple(
 )
 
 
-def _cell(fmt: str, mean: float, low: float, high: float, n: int, total: int) -> str:
+def _cell(fmt: str, values: Sequence[float], total: int) -> str:
+    """`mean [low, high]` (and `(n=...)` when fewer than `total` runs had a value)."""
+    mean, low, high, n = (float(v) for v in values)
     if not np.isfinite(mean):
         return "n/a"
     text = fmt.format(mean)
@@ -75,7 +77,7 @@ def _blocks(s: pd.DataFrame, comparison: Comparison, total: int, level: str) -> 
         rows.append(
             [name]
             + [
-                _cell(f, *s.loc[(name, k), ["mean", "ci_low", "ci_high", "n"]], total)
+                _cell(f, s.loc[(name, k), ["mean", "ci_low", "ci_high", "n"]], total)
                 for k, _, f in TABLE_COLUMNS
             ]
         )
@@ -95,13 +97,13 @@ def _blocks(s: pd.DataFrame, comparison: Comparison, total: int, level: str) -> 
         if name == base:
             continue
         cells = [
-            _cell(f, *s.loc[(name, k), ["diff", "diff_ci_low", "diff_ci_high", "n_pairs"]], total)
+            _cell(f, s.loc[(name, k), ["diff", "diff_ci_low", "diff_ci_high", "n_pairs"]], total)
             for k, _, f in DIFF_COLUMNS
         ]
         per = s.loc[(name, "cost_per_1000_negative_impressions_averted")]
         roi = s.loc[(name, "roi")]
-        cells.append(_cell("${:,.2f}", per["mean"], per["ci_low"], per["ci_high"], total, total))
-        cells.append(_cell("{:+.1f}", roi["mean"], roi["ci_low"], roi["ci_high"], total, total))
+        cells.append(_cell("${:,.2f}", [per["mean"], per["ci_low"], per["ci_high"], total], total))
+        cells.append(_cell("{:+.1f}", [roi["mean"], roi["ci_low"], roi["ci_high"], total], total))
         rows.append([name] + cells)
     out.append(
         _md_table(
