@@ -29,7 +29,7 @@ def produced(tmp_path_factory) -> set[str]:
 
 def test_every_metric_a_run_produces_is_registered_and_vice_versa(produced):
     registered = set(registry.names())
-    assert produced - registered == set(), "register these in sim/outputs/registry.py"
+    assert produced - registered == set(), "register these in a table of sim/outputs/registry.py"
     assert registered - produced == set(), "the registry lists metrics no run produces"
 
 
