@@ -69,7 +69,6 @@ class Thread:
     threshold: float = 0.0  # cumulative hazard at which the next follow-up is posted
     version: int = 0  # bumped on every change; stale scheduled checks are ignored
     done: bool = False
-    received: str = "nothing"
 
 
 class Lifecycle:
@@ -109,7 +108,6 @@ class Lifecycle:
         if what not in RECEIVED:
             raise ValueError(f"unknown answer {what!r}; one of {', '.join(RECEIVED)}")
         self._advance(thread)
-        thread.received = what
         if what == "resolved":
             thread.factor = 0.0
         elif thread.rule.quiet_on_reply and what in ("personal", "unresolved", "redirect"):
@@ -118,11 +116,6 @@ class Lifecycle:
             name = RECEIVED[what]
             thread.factor = 1.0 if name is None else float(getattr(self.cfg, name))
         self._schedule(thread)
-
-    def factor_of(self, author: int) -> float | None:
-        """The hazard factor of `author`'s open thread (None if there is none)."""
-        thread = self.threads.get(author)
-        return None if thread is None or thread.done else thread.factor
 
     # ------------------------------------------------------------ the clock
     def _hours(self, tick: int, case: Case) -> float:

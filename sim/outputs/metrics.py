@@ -118,9 +118,7 @@ def compute_metrics(model: HubModel) -> dict[str, float]:
     m["incident_to_positive_reach"] = _share(m["reach_incident"], m["reach_positive"])
     m["negative_to_positive_reach"] = _share(m["reach_negative"], m["reach_positive"])
     busy = sum(a.busy_ticks for a in desk.staff)
-    staffed = sum(1 for t in range(model.n_ticks) if desk.shift.on_duty(*model.clock_at(t))) * len(
-        desk.staff
-    )
+    staffed = desk.team.staffed_ticks(model.n_ticks, model.clock_at) * len(desk.staff)
     m["utilisation"] = _share(busy, staffed)
     m.update(desk.costs(model.n_ticks))
     m.update(desk.service_metrics())

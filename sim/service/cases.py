@@ -143,35 +143,27 @@ class TriageQueue:
         self._seq += 1
         heapq.heappush(self._heap, (self._priority(case), self._seq, case))
 
+    def _still_waiting(self, case: Case, tick: int | None) -> bool:
+        """Whether a queued case still waits for an answer; at `tick`, an expired one is dropped."""
+        if not (case.open and case.awaiting):
+            return False
+        why = case.expired(tick, self.stale_after_ticks) if tick is not None else ""
+        if why:
+            self._drop(case, why)
+        return not why
+
     def pop(self, tick: int | None = None) -> Case | None:
         """The next open case in triage order, or None; at `tick`, expired cases are dropped."""
         while self._heap:
             case = heapq.heappop(self._heap)[2]
-            if not (case.open and case.awaiting):
-                continue
-            why = case.expired(tick, self.stale_after_ticks) if tick is not None else ""
-            if why:
-                self._drop(case, why)
-                continue
-            return case
+            if self._still_waiting(case, tick):
+                return case
         return None
 
-    def drop_expired(self, tick: int) -> int:
-        """Drop every expired case now (the desk's hourly sweep); how many were dropped."""
-        keep, dropped = [], 0
-        for item in self._heap:
-            case = item[2]
-            if not (case.open and case.awaiting):
-                continue
-            why = case.expired(tick, self.stale_after_ticks)
-            if why:
-                self._drop(case, why)
-                dropped += 1
-            else:
-                keep.append(item)
-        heapq.heapify(keep)
-        self._heap = keep
-        return dropped
+    def drop_expired(self, tick: int) -> None:
+        """Drop every expired case now (the desk's hourly sweep), and the answered ones."""
+        self._heap = [item for item in self._heap if self._still_waiting(item[2], tick)]
+        heapq.heapify(self._heap)
 
     def _drop(self, case: Case, why: str) -> None:
         case.dropped = why

@@ -16,6 +16,9 @@ from sim.service.draws import CaseDraws
 from sim.service.knowledge import KnowledgeBase
 from sim.service.routing import Routing
 
+# kind of answer post -> what its complainer received (sim.engine.lifecycle.RECEIVED)
+RECEIVED_FROM = {"bot_reply": "bot", "peer_answer": "peer"}
+
 
 class Outcomes:
     """Replies, resolutions and the damping of complaint cascades."""
@@ -63,9 +66,7 @@ class Outcomes:
                 c.brand_reply = m.tick
         if case.unseen:
             return
-        what = {"bot_reply": "bot", "peer_answer": "peer"}.get(
-            kind, "canned" if canned else "personal"
-        )
+        what = RECEIVED_FROM.get(kind, "canned" if canned else "personal")
         m.complainer_received(case, what)
         if case.author not in self._answered:  # what the complainer feels: their first answer
             self._answered.add(case.author)

@@ -183,6 +183,7 @@ class StaffTeam:
         self.strategy = strategy
         self.queue = queue
         self.shift = parse_shift(strategy.shift, key="strategy.shift")
+        self._staffed: dict[int, int] = {}  # n_ticks -> staffed ticks (the clock is fixed)
         self.agents = [
             CareAgent(model, work, queue, self.shift, strategy, draws, kb)
             for _ in range(strategy.staff)
@@ -195,8 +196,12 @@ class StaffTeam:
                 agent.step()
 
     def staffed_ticks(self, n_ticks: int, clock_at: Callable[[int], tuple[int, int]]) -> int:
-        """Ticks of the first `n_ticks` in which the shift is on duty."""
-        return sum(1 for t in range(n_ticks) if self.shift.on_duty(*clock_at(t)))
+        """Ticks of the first `n_ticks` in which the shift is on duty (counted once per run)."""
+        if n_ticks not in self._staffed:
+            self._staffed[n_ticks] = sum(
+                1 for t in range(n_ticks) if self.shift.on_duty(*clock_at(t))
+            )
+        return self._staffed[n_ticks]
 
     def cost(
         self, n_ticks: int, clock_at: Callable[[int], tuple[int, int]], tick_min: float
