@@ -51,10 +51,6 @@ __all__ = [
 ]
 
 
-def _thousands(x: float) -> str:
-    return f"{x / 1000:,.0f}k" if abs(x) >= 10_000 else f"{x:,.0f}"
-
-
 def mentions_figure(
     hourly: pd.DataFrame,
     strategies: Sequence[str],

@@ -94,7 +94,8 @@ def cost_reach_figure(
     ax.set_xlabel("cost of the strategy over the run (dollars)")
     ax.set_ylabel("people reached by negative posts (thousands, real scale)")
     ax.set_title(
-        f"Cost vs negative reach (lower left is better): mean and 95% CI over {replicates} {unit}",
+        "Cost vs negative reach (lower left is better)\n"
+        f"mean and 95% CI over {replicates} {unit}",
         fontsize=11,
     )
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"${v:,.0f}"))

@@ -56,7 +56,7 @@ RESHARE_COLOUR, REPLY_COLOUR, THANKS_COLOUR = "#8e1b10", "#1f5fbf", "#1e8449"
 
 
 def clock_text(t_min: float) -> str:
-    """'day 1, 03:30' style elapsed time since the start of the run."""
+    """Elapsed time since the start of the run, as 'hour 27:30'."""
     h, mnt = divmod(int(round(t_min)), 60)
     return f"hour {h}:{mnt:02d}"
 
