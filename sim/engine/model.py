@@ -253,10 +253,9 @@ class SocialCareModel(mesa.Model):
             key=derive(key, salt("post.chatter"), i),
             topic=TOPIC_BACKGROUND,
         )
-        if valence < 0 and self.desk.case_of_author.get(author) is not None:
-            case = self.desk.case_of_author[author]
-            if case.post == pid:  # a new complaint (not one more post of an open case)
-                self.lifecycle.start(case, self._chatter_rule)
+        case = self.desk.case_of_author.get(author) if valence < 0 else None
+        if case is not None and case.post == pid:  # a new complaint, not a post of an open case
+            self.lifecycle.start(case, self._chatter_rule)
 
     def _schedule_incidents(self, victims: list[np.ndarray]) -> None:
         sc = self.cfg.scenario
