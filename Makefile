@@ -38,7 +38,7 @@ app: $(STAMP)
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing chromium from the Debian packages (for tests/test_dashboard_browser.py)"; \
+	    echo "installing chromium from the Debian packages (for tests/integration/test_dashboard_browser.py)"; \
 	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
 	  else \
 	    echo "warning: /usr/bin/chromium is missing and apt-get is not available: install Chromium" \

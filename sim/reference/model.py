@@ -18,8 +18,8 @@ The company side (listening, staff, channels) and the scenario (chatter, the inc
 model's own code, so the two models differ only in how customers are simulated.
 `sim.customers.diffusion`, `sim.customers.kernels` and `sim.customers.opinion` do the same with
 arrays, keyed draws and compiled loops; since the coins differ (here Python's `random`, flipped
-in agent order), the two agree in distribution, not run by run. `tests/test_reference.py` checks
-that agreement; `tests/benchmarks` measures the speed.
+in agent order), the two agree in distribution, not run by run.
+`tests/integration/test_reference.py` checks that agreement; `tests/benchmarks` measures the speed.
 
 `CascadeModel` is the textbook independent cascade as Mesa agents: the per-agent peer of the
 diffusion benchmark.

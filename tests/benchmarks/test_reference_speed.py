@@ -2,7 +2,7 @@
 
 Both simulate the same 72 hours of the United scenario under `fast_social_care` on one prebuilt
 environment (network, population, chatter), so only the simulation is timed. Their agreement in
-distribution is tested in tests/test_reference.py; here they must produce results of the same shape.
+distribution is tested in tests/integration/test_reference.py; here they must produce results of the same shape.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from experiments.hydra_adapter import with_one_value_changed as _with_one_value_
 from hydra_plugins.socialcare_sim import checked_sweeper
 from tests.conftest import compose_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASE = ["strategy=ignore", "strategy.staff=2", "seed=0"]
 
 
