@@ -94,8 +94,7 @@ def cost_reach_figure(
     ax.set_xlabel("cost of the strategy over the run (dollars)")
     ax.set_ylabel("people reached by negative posts (thousands, real scale)")
     ax.set_title(
-        "Cost vs negative reach (lower left is better)\n"
-        f"mean and 95% CI over {replicates} {unit}",
+        f"Cost vs negative reach (lower left is better)\nmean and 95% CI over {replicates} {unit}",
         fontsize=11,
     )
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"${v:,.0f}"))
