@@ -185,6 +185,12 @@ class Target:
     statistic: str = param(
         "mean", doc="over replicates: mean, or median (for one documented case)", kind="choice"
     )
+    label: str = param(
+        "calibrated",
+        doc="identity (holds by construction, never evidence), calibrated (a fit uses it) "
+        "or held_out (no fit uses it)",
+        kind="choice",
+    )
 
 
 @dataclass

@@ -199,6 +199,7 @@ def _check_scenario(cfg: RunConfig) -> None:
 
 
 TARGET_BOUNDS = ("near", "at_least", "at_most")
+TARGET_LABELS = ("identity", "calibrated", "held_out")
 ACTION_KINDS = ("reply", "resolve", "statement")
 
 
@@ -210,6 +211,10 @@ def _check_targets_and_actions(sc) -> None:
             )
         if t.statistic not in ("mean", "median"):
             raise ConfigError(f"scenario.targets[{i}].statistic", t.statistic, "mean or median")
+        if t.label not in TARGET_LABELS:
+            raise ConfigError(
+                f"scenario.targets[{i}].label", t.label, "one of " + ", ".join(TARGET_LABELS)
+            )
         if t.lift and not sc.counterfactual:
             raise ConfigError(
                 f"scenario.targets[{i}].lift",
