@@ -80,6 +80,7 @@ def _options(cfg: DictConfig, name: str) -> tuple[ScenarioOptions, MeasureOption
         reference_population=int_option(cfg, "reference_population", 1000000, null="the rule"),
         size=int_option(cfg, "size", 20000) or 20000,
         replicates=int_option(cfg, "replicates", 5) or 5,
+        tick_min=float_option(cfg, "tick_min", 1.0),
         brand_followers=int_option(cfg, "brand_followers", 50000, null="the file's"),
         template=str(template.get("name", "")),
         customer_share=float(brand.get("customer_share", 0.5)),
@@ -90,10 +91,12 @@ def _options(cfg: DictConfig, name: str) -> tuple[ScenarioOptions, MeasureOption
     for key, value in (("size", scen.size), ("replicates", scen.replicates)):
         if value < 1:
             raise ConfigError(key, value, "a whole number >= 1")
+    if not 0 < scen.tick_min <= 60:
+        raise ConfigError("tick_min", scen.tick_min, "minutes in (0, 60]")
     meas = MeasureOptions(
         accounts=int_option(cfg, "accounts", 3) or 0,
         burst_sigma=float_option(cfg, "burst_sigma", 4.0),
-        burst_ratio=float_option(cfg, "burst_ratio", 3.0),
+        burst_ratio=float_option(cfg, "burst_ratio", 2.5),
         burst_min=int_option(cfg, "burst_min", 5) or 0,
     )
     return scen, meas

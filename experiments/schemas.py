@@ -303,10 +303,11 @@ class IngestSchema(AppSchema):
     reference_population: int | None = None
     size: int = 20000
     replicates: int = 5
+    tick_min: float = 1.0
     neutral_band: float = 0.05
     accounts: int = 3
     burst_sigma: float = 4.0
-    burst_ratio: float = 3.0
+    burst_ratio: float = 2.5
     burst_min: int = 5
 
 

@@ -137,16 +137,18 @@ def compute_metrics(model: HubModel) -> dict[str, float]:
     return {k: float(v) for k, v in m.items()}
 
 
-def _audience_negative(model: HubModel, hours: int, tph: int) -> np.ndarray:
-    """Per hour: the summed follower counts of the authors of that hour's negative mentions.
+def _negative_hourly(model: HubModel, hours: int, tph: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per hour: the summed follower counts of the authors of that hour's negative mentions, and
+    how many of those mentions are reshares.
 
     The posts are those `mentions_negative` counts (complaints, follow-ups and negative reshares
-    by anyone but the brand): the "potential reach" a social-listening tool reports.
+    by anyone but the brand); the first is the "potential reach" a social-listening tool reports.
     """
     posts = model.diffusion.posts
-    out = np.zeros(hours, dtype=np.int64)
+    audience = np.zeros(hours, dtype=np.int64)
+    reshares = np.zeros(hours, dtype=np.int64)
     if not posts.n:
-        return out
+        return audience, reshares
     author, kind = posts.column("author"), posts.column("kind")
     mention = (
         (posts.column("valence") == -1)
@@ -154,9 +156,10 @@ def _audience_negative(model: HubModel, hours: int, tph: int) -> np.ndarray:
         & (kind != KINDS.index("brand_reply"))
         & (kind != KINDS.index("peer_answer"))
     )
-    hour = np.clip(posts.column("tick")[mention] // tph, 0, hours - 1)
-    np.add.at(out, hour, model.pop.followers[author[mention]])
-    return out
+    hour = np.clip(posts.column("tick") // tph, 0, hours - 1)
+    np.add.at(audience, hour[mention], model.pop.followers[author[mention]])
+    np.add.at(reshares, hour[mention & (kind == KINDS.index("reshare"))], 1)
+    return audience, reshares
 
 
 def hourly_timeseries(model: HubModel) -> pd.DataFrame:
@@ -173,7 +176,7 @@ def hourly_timeseries(model: HubModel) -> pd.DataFrame:
     df["mentions_negative"] = per_hour(model.mentions_tick[-1])
     df["mentions_positive"] = per_hour(model.mentions_tick[1])
     df["mentions_neutral"] = per_hour(model.mentions_tick[0])
-    df["audience_negative"] = _audience_negative(model, hours, tph)
+    df["audience_negative"], df["reshares_negative"] = _negative_hourly(model, hours, tph)
     df["impressions_negative"] = per_hour(d.impressions_tick[-1])
     df["impressions_positive"] = per_hour(d.impressions_tick[1])
     df["reach_negative_cum"] = np.cumsum(per_hour(d.reach_tick[-1]))

@@ -41,11 +41,12 @@ class MeasureOptions:
 
     accounts: int = 3
     burst_sigma: float = 4.0
-    burst_ratio: float = 3.0
+    burst_ratio: float = 2.5
     burst_min: int = 5
     lookback_h: float = 2.0
-    min_thread: int = 2
+    min_thread: int = 3
     thread_ratio: float = 5.0
+    top_share: float = 0.2
 
 
 @dataclass
@@ -103,11 +104,26 @@ def _roots(table: pd.DataFrame) -> np.ndarray:
     return root
 
 
-def _burst(negative: np.ndarray, opts: MeasureOptions) -> int | None:
-    base = float(np.median(negative)) if negative.size else 0.0
-    need = max(opts.burst_min, opts.burst_ratio * base, base + opts.burst_sigma * math.sqrt(base))
-    hits = np.flatnonzero(negative >= need)
-    return int(hits[0]) if hits.size else None
+def _burst(negative: np.ndarray, start_hour: int, opts: MeasureOptions) -> int | None:
+    """The first hour well above what the 12 hours before it lead one to expect.
+
+    The expectation is their mean rate shaped by the default diurnal rhythm; the first three
+    hours are compared with the whole file's.
+    """
+    shape = diurnal((start_hour + np.arange(negative.size, dtype=float)) % 24)
+    whole = float(negative.sum() / shape.sum()) if negative.size else 0.0
+    for h, count in enumerate(negative):
+        lo = max(0, h - 12)
+        rate = float(negative[lo:h].sum() / shape[lo:h].sum()) if h >= 3 else whole
+        expected = rate * float(shape[h])
+        need = max(
+            opts.burst_min,
+            opts.burst_ratio * expected,
+            expected + opts.burst_sigma * math.sqrt(expected),
+        )
+        if count >= need:
+            return h
+    return None
 
 
 def _quiet(hours: int, incident_hour: int | None) -> tuple[list[int], str]:
@@ -131,17 +147,19 @@ def measure(posts: Posts, opts: MeasureOptions = MeasureOptions()) -> Measured:
     brand = t["is_brand"].to_numpy(bool)
     valence = t["valence"].to_numpy()
     followers = t["followers"].to_numpy()
-    original = (t["in_reply_to"] == "").to_numpy() & (t["shared_from"] == "").to_numpy()
+    is_share = (t["shared_from"] != "").to_numpy()
+    original = (t["in_reply_to"] == "").to_numpy() & ~is_share
     hourly = pd.DataFrame({"hour": np.arange(1, hours + 1)})
     for v, name in VALENCE_NAMES.items():
         hourly[name] = np.bincount(hour[~brand & (valence == v)], minlength=hours)
     neg = ~brand & (valence == -1)
     hourly["audience_negative"] = np.bincount(hour[neg], weights=followers[neg], minlength=hours)
+    hourly["reshares_negative"] = np.bincount(hour[neg & is_share], minlength=hours)
     hourly["brand_posts"] = np.bincount(hour[brand], minlength=hours)
 
     root = _roots(t)
     thread = np.bincount(root, minlength=len(t)) - 1  # posts below each original
-    burst = _burst(hourly["negative"].to_numpy(), opts)
+    burst = _burst(hourly["negative"].to_numpy(), start.hour, opts)
     complainers: list[Complainer] = []
     if burst is not None:
         cand = neg & original
@@ -150,6 +168,8 @@ def measure(posts: Posts, opts: MeasureOptions = MeasureOptions()) -> Measured:
         need = max(opts.min_thread, opts.thread_ratio * typical)
         window = cand & (offset_h >= burst - opts.lookback_h) & (offset_h < burst + 1)
         rows = [int(i) for i in np.flatnonzero(window) if thread[i] >= need]
+        top = max((thread[i] for i in rows), default=0)
+        rows = [i for i in rows if thread[i] >= opts.top_share * top]
         rows.sort(key=lambda i: (-thread[i], -followers[i], offset_h[i]))
         chosen: list[int] = []
         for i in rows:
@@ -163,7 +183,7 @@ def measure(posts: Posts, opts: MeasureOptions = MeasureOptions()) -> Measured:
                 (t["author"].to_numpy() == author)
                 & neg
                 & (offset_h > offset_h[i])
-                & ((t["shared_from"] == "").to_numpy())
+                & ~is_share
             )
             complainers.append(
                 Complainer(

@@ -20,6 +20,7 @@ Every problem is an ExportError whose message names the file, the line (CSV, the
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import math
@@ -64,18 +65,22 @@ class Posts:
     threads: bool  # the file has in_reply_to or shared_from
 
 
-def _where(parquet: bool, i: int) -> str:
-    return f"row {i + 1}" if parquet else f"line {i + 2}"
-
-
 class _Reader:
     """Column checks of one file, with its name and row numbering for messages."""
 
     def __init__(self, path: Path, raw: pd.DataFrame, parquet: bool):
-        self.path, self.raw, self.parquet = path, raw, parquet
+        self.path, self.parquet = path, parquet
+        self.lines = (
+            list(range(1, len(raw) + 1)) if parquet else [int(x) for x in raw.pop("_line")]
+        )
+        self.raw = raw
+
+    def where(self, i: int) -> str:
+        """'line N' (CSV, the header is line 1) or 'row N' (Parquet) of row i."""
+        return f"{'row' if self.parquet else 'line'} {self.lines[i]}"
 
     def fail(self, i: int, column: str, problem: str) -> ExportError:
-        return ExportError(f"{self.path}, {_where(self.parquet, i)}, column '{column}': {problem}")
+        return ExportError(f"{self.path}, {self.where(i)}, column '{column}': {problem}")
 
     def text(self, column: str) -> np.ndarray:
         values = self.raw[column].to_numpy(dtype=object)
@@ -188,14 +193,32 @@ def _load(path: Path) -> tuple[pd.DataFrame, bool, bytes]:
             f"{path}, line {line}: not UTF-8 text (byte {exc.start} cannot be decoded); "
             "save the export as UTF-8 CSV or as Parquet"
         ) from None
+    return _parse_csv(path, text), False, data
+
+
+def _parse_csv(path: Path, text: str) -> pd.DataFrame:
+    """A CSV text as a table of strings, each row with the line it starts on (`_line`)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise ExportError(f"{path}: no header line") from None
-    except pd.errors.ParserError as exc:
-        detail = str(exc).replace("Error tokenizing data. C error: ", "").strip()
-        raise ExportError(f"{path}: not a well-formed CSV file ({detail})") from None
-    return raw, False, data
+        header = next(reader, None)
+        if header is None:
+            raise ExportError(f"{path}: no header line")
+        rows, lines, line = [], [], reader.line_num + 1
+        for row in reader:
+            if row and len(row) != len(header):
+                raise ExportError(
+                    f"{path}, line {line}: {len(row)} fields where the header has "
+                    f"{len(header)}; not a well-formed CSV line (a comma in a value must be quoted)"
+                )
+            if row:
+                rows.append(row)
+                lines.append(line)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise ExportError(f"{path}, line {reader.line_num}: not well-formed CSV ({exc})") from None
+    raw = pd.DataFrame(rows, columns=header, dtype=object)
+    raw["_line"] = lines
+    return raw
 
 
 def read_export(
@@ -213,8 +236,8 @@ def read_export(
     """
     path = Path(path)
     raw, parquet, data = _load(path)
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
-    found = ", ".join(raw.columns) or "none"
+    raw.columns = [c if c == "_line" else str(c).strip().lower() for c in raw.columns]
+    found = ", ".join(c for c in raw.columns if c != "_line") or "none"
     need = list(REQUIRED) + ([] if brand_id is not None else ["is_brand"])
     for column in need:
         if column not in raw.columns:
@@ -245,7 +268,7 @@ def read_export(
             if not pid:
                 raise rd.fail(i, "post_id", "empty (replies and shares refer to posts by id)")
             if pid in seen:
-                raise rd.fail(i, "post_id", f"{pid!r} repeats {_where(parquet, seen[pid])}")
+                raise rd.fail(i, "post_id", f"{pid!r} repeats {rd.where(seen[pid])}")
             seen[pid] = i
     empty = np.array([""] * n, dtype=object)
     table = pd.DataFrame(
@@ -258,7 +281,7 @@ def read_export(
             "in_reply_to": rd.ids("in_reply_to") if "in_reply_to" in raw.columns else empty,
             "shared_from": rd.ids("shared_from") if "shared_from" in raw.columns else empty,
             "is_brand": rd.brand_flags(brand_id, authors),
-            "line": [int(_where(parquet, i).split()[1]) for i in range(n)],
+            "line": rd.lines,
         }
     )
     table = table.sort_values(["time", "line"], kind="stable").reset_index(drop=True)

@@ -36,6 +36,7 @@ class ScenarioOptions:
     reference_population: int | None = None  # None: the rule of `reference_population`
     size: int = 20_000
     replicates: int = 5
+    tick_min: float = 1.0
     brand_followers: int | None = None  # None: the brand's largest follower count in the file
     brand_name: str | None = None
     template: str = ""  # the scenario the assumed values below come from
@@ -57,7 +58,8 @@ def reference_population(m: Measured, opts: ScenarioOptions) -> tuple[int, str]:
     """The reference population and the reason given for it in the file."""
     if opts.reference_population is not None:
         return opts.reference_population, "assumed: given on the command line"
-    biggest = max([c.followers for c in m.complainers] + [m.brand_followers or 0])
+    brand = opts.brand_followers or m.brand_followers or 0
+    biggest = max([c.followers for c in m.complainers] + [brand])
     ref = max(DEFAULT_REFERENCE, nice_ceil(2 * biggest))
     return ref, (
         f"assumed: {DEFAULT_REFERENCE:,} or twice the largest named audience, whichever is more"
@@ -140,7 +142,7 @@ def scenario_text(posts: Posts, m: Measured, opts: ScenarioOptions) -> str:
         f"reference_population: {ref}   # {ref_why}",
         f"start: {_q(first)}   # measured: the first post, to the hour (UTC)",
         f"horizon_h: {m.horizon_h}   # measured: to the last post",
-        "tick_min: 1",
+        f"tick_min: {opts.tick_min:g}   # assumed: the simulator's time step (minutes)",
         f"strategy: {REPLY_STRATEGY if replied else 'ignore'}"
         + (
             "   # assumed: the library's 24/7 desk (the brand replied)"
@@ -168,8 +170,7 @@ def scenario_text(posts: Posts, m: Measured, opts: ScenarioOptions) -> str:
             ]
         gaps = [60 * (b.first_h - a.first_h) for a, b in zip(m.complainers, m.complainers[1:])]
         gap = max(1.0, round(sum(gaps) / len(gaps), 1)) if gaps else 5.0
-        waits = [c.followup_after_h for c in m.complainers if c.followup_after_h]
-        after = round(sorted(waits)[len(waits) // 2], 2) if waits else 3.0
+        waits = [f"{c.followup_after_h:.1f}" for c in m.complainers if c.followup_after_h]
         most = min(5, max(c.followups for c in m.complainers))
         out += [
             "incidents:",
@@ -181,8 +182,8 @@ def scenario_text(posts: Posts, m: Measured, opts: ScenarioOptions) -> str:
             "    appeal: 1.0          # assumed: an ordinary complaint (free: fitted)",
             f"    complainer_gap_min: {gap:g}   # "
             + ("measured: mean gap between the complainers" if gaps else "assumed"),
-            f"    followup_after_h: {after:g}   # "
-            + ("measured: median wait to a second post" if waits else "assumed"),
+            "    followup_after_h: 3.0   # assumed: the library's hazard scale"
+            + (f" (second posts came after {', '.join(waits)} h)" if waits else ""),
             f"    max_followups: {most}   # measured: most later negative posts of a complainer",
         ]
     out += [f"chatter:   # measured: original posts per hour in {m.quiet_note}, diurnal removed"]
@@ -209,6 +210,18 @@ def scenario_text(posts: Posts, m: Measured, opts: ScenarioOptions) -> str:
                 f"{src}: {word} posts not by the brand, replies and shares included",
             )
     n_neg = float(m.hourly["negative"].sum())
+    shares = float(m.hourly["reshares_negative"].sum())
+    if shares > 0:
+        tol, absolute = count_tolerance(shares)
+        out += _target(
+            f"negative reshares in all (first {m.horizon_h} h)",
+            "reshares_negative_scaled",
+            shares,
+            tol,
+            absolute,
+            m.horizon_h,
+            f"{src}: negative posts with shared_from, not by the brand",
+        )
     audience = float(m.hourly["audience_negative"].sum())
     if audience > 0:
         out += _target(
