@@ -5,7 +5,7 @@ The targets are what the scenario will be fitted to (label `calibrated`): mentio
 summed over the quiet hours and over the whole file (`by_h` sums of the hourly flows), the summed
 followers of the authors of negative mentions (a potential-reach proxy, `audience_negative`) and,
 when the brand replied, the median minutes to its first reply. The free parameters are the
-chatter rates (a quarter to four times the measured rate) and the incident's appeal (0.2-20).
+chatter rates (half to twice the measured rate; a quarter to twice when no quiet hours precede the incident) and the incident's appeal (0.2-20).
 """
 
 from __future__ import annotations
@@ -245,12 +245,13 @@ def scenario_text(posts: Posts, m: Measured, opts: ScenarioOptions) -> str:
             f"{src}: {len(m.reply_minutes)} posts the brand replied to",
         )
     out.append("free:   # what calibration fits (experiments.calibrate)")
+    low = 4.0 if m.quiet_note.startswith("every hour (") else 2.0  # rates that hold the incident
     for v, word in VALENCE_NAMES.items():
         rate = m.chatter[v]
         if rate > 0:
             out.append(
-                f"  - {{key: scenario.chatter.{word}_per_hour, low: {_num(rate / 4)}, "
-                f"high: {_num(rate * 4)}}}"
+                f"  - {{key: scenario.chatter.{word}_per_hour, low: {_num(rate / low)}, "
+                f"high: {_num(rate * 2)}}}"
             )
     if m.complainers:
         out.append("  - {key: scenario.incidents.0.appeal, low: 0.2, high: 20.0}")
