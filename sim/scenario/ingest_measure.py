@@ -180,10 +180,7 @@ def measure(posts: Posts, opts: MeasureOptions = MeasureOptions()) -> Measured:
         for i in sorted(chosen, key=lambda i: offset_h[i]):
             author = t["author"].iloc[i]
             later = np.flatnonzero(
-                (t["author"].to_numpy() == author)
-                & neg
-                & (offset_h > offset_h[i])
-                & ~is_share
+                (t["author"].to_numpy() == author) & neg & (offset_h > offset_h[i]) & ~is_share
             )
             complainers.append(
                 Complainer(

@@ -70,9 +70,7 @@ class _Reader:
 
     def __init__(self, path: Path, raw: pd.DataFrame, parquet: bool):
         self.path, self.parquet = path, parquet
-        self.lines = (
-            list(range(1, len(raw) + 1)) if parquet else [int(x) for x in raw.pop("_line")]
-        )
+        self.lines = list(range(1, len(raw) + 1)) if parquet else [int(x) for x in raw.pop("_line")]
         self.raw = raw
 
     def where(self, i: int) -> str:

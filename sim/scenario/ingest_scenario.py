@@ -2,10 +2,11 @@
 measured from the file and what is assumed, checked by the project's own validation.
 
 The targets are what the scenario will be fitted to (label `calibrated`): mentions by valence
-summed over the quiet hours and over the whole file (`by_h` sums of the hourly flows), the summed
-followers of the authors of negative mentions (a potential-reach proxy, `audience_negative`) and,
-when the brand replied, the median minutes to its first reply. The free parameters are the
-chatter rates (half to twice the measured rate; a quarter to twice when no quiet hours precede the incident) and the incident's appeal (0.2-20).
+summed over the quiet hours and over the whole file (`by_h` sums of the hourly flows), negative
+reshares, the summed followers of the authors of negative mentions (a potential-reach proxy,
+`audience_negative`) and, when the brand replied, the median minutes to its first reply. The free
+parameters are the chatter rates (half to twice the measured rate; a quarter to twice when no
+quiet hours precede the incident) and the incident's appeal (0.2-20).
 """
 
 from __future__ import annotations
