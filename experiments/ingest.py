@@ -99,6 +99,11 @@ def _options(cfg: DictConfig, name: str) -> tuple[ScenarioOptions, MeasureOption
         burst_ratio=float_option(cfg, "burst_ratio", 2.5),
         burst_min=int_option(cfg, "burst_min", 5) or 0,
     )
+    if meas.accounts < 0:
+        raise ConfigError("accounts", meas.accounts, "a whole number >= 0")
+    for key in ("burst_sigma", "burst_ratio"):
+        if getattr(meas, key) < 0:
+            raise ConfigError(key, getattr(meas, key), "a number >= 0")
     return scen, meas
 
 

@@ -5,14 +5,17 @@ Hours are counted from `start`, the first post's time rounded down to the hour; 
 holds the posts of [start + h, start + h + 1). Every post not by the brand is a mention of its
 valence, replies and shares included (as the simulator counts `mentions_negative`).
 
-* **Burst**: the first hour whose negative mentions reach all of `burst_min`,
-  `burst_ratio` x the median hour and the median + `burst_sigma` x sqrt(median) (a Poisson
-  excess); none: no incident.
+* **Burst**: the first hour whose negative mentions reach all of `burst_min`, `burst_ratio` x
+  and `burst_sigma` Poisson standard deviations above what the 12 hours before it lead one to
+  expect (their rate shaped by the default diurnal rhythm; the first three hours are compared
+  with the whole file); none: no incident.
 * **Complainers**: negative original posts (neither reply nor share) from `lookback_h` hours
-  before the burst hour to its end, ranked by the shares and replies their threads drew, then
-  by followers; at most `accounts` of them, each with a thread of at least `min_thread` posts and
-  at least `thread_ratio` x the mean thread of the quiet hours' negative originals. The incident
-  starts at the first complainer's post.
+  before the burst hour to its end, ranked by the shares and replies their threads drew (down
+  the whole chain), then by followers; at most `accounts` of them, each with a thread of at least
+  `min_thread` posts, `thread_ratio` x the mean thread of the earlier negative originals and
+  `top_share` of the largest. A file without replies and shares ranks them by followers instead
+  (at least `follower_ratio` x the median of negative originals). The incident starts at the
+  first complainer's post.
 * **Quiet hours**: the hours before the incident's hour (no incident: every hour; an incident in
   the first hour: the hours from 24 h after it, else every hour). Chatter rates are original
   posts by valence in those hours, per hour, divided by the simulator's default diurnal rhythm
@@ -47,6 +50,7 @@ class MeasureOptions:
     min_thread: int = 3
     thread_ratio: float = 5.0
     top_share: float = 0.2
+    follower_ratio: float = 10.0
 
 
 @dataclass
@@ -164,13 +168,18 @@ def measure(posts: Posts, opts: MeasureOptions = MeasureOptions()) -> Measured:
     if burst is not None:
         cand = neg & original
         pre_quiet = cand & (hour < max(0, burst - opts.lookback_h))
-        typical = float(thread[pre_quiet].mean()) if pre_quiet.any() else 0.0
-        need = max(opts.min_thread, opts.thread_ratio * typical)
+        if posts.threads:  # the posts' threads tell who drew the burst
+            score = thread.astype(float)
+            typical = float(thread[pre_quiet].mean()) if pre_quiet.any() else 0.0
+            need = max(opts.min_thread, opts.thread_ratio * typical)
+        else:  # no replies or shares in the file: the loudest voices
+            score = followers.astype(float)
+            need = opts.follower_ratio * float(np.median(followers[cand])) if cand.any() else 0.0
         window = cand & (offset_h >= burst - opts.lookback_h) & (offset_h < burst + 1)
-        rows = [int(i) for i in np.flatnonzero(window) if thread[i] >= need]
-        top = max((thread[i] for i in rows), default=0)
-        rows = [i for i in rows if thread[i] >= opts.top_share * top]
-        rows.sort(key=lambda i: (-thread[i], -followers[i], offset_h[i]))
+        rows = [int(i) for i in np.flatnonzero(window) if score[i] >= max(need, 1.0)]
+        top = max((score[i] for i in rows), default=0.0)
+        rows = [i for i in rows if score[i] >= opts.top_share * top]
+        rows.sort(key=lambda i: (-score[i], -followers[i], offset_h[i]))
         chosen: list[int] = []
         for i in rows:
             if t["author"].iloc[i] not in {t["author"].iloc[j] for j in chosen}:

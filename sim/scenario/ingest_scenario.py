@@ -245,6 +245,8 @@ def scenario_text(posts: Posts, m: Measured, opts: ScenarioOptions) -> str:
             0,
             f"{src}: {len(m.reply_minutes)} posts the brand replied to",
         )
+    if out[-1] == "targets:":
+        out[-1] = "targets: []   # no mentions in the file"
     out.append("free:   # what calibration fits (experiments.calibrate)")
     low = 4.0 if m.quiet_note.startswith("every hour (") else 2.0  # rates that hold the incident
     for v, word in VALENCE_NAMES.items():
@@ -256,6 +258,8 @@ def scenario_text(posts: Posts, m: Measured, opts: ScenarioOptions) -> str:
             )
     if m.complainers:
         out.append("  - {key: scenario.incidents.0.appeal, low: 0.2, high: 20.0}")
+    if out[-1].startswith("free:"):
+        out[-1] = "free: []   # nothing to fit"
     out += [
         "settings:",
         f"  population.size: {opts.size}   # assumed: replay size (1 simulated person = "

@@ -25,7 +25,7 @@ def test_sentiment_scores_map_to_valence_with_the_stated_band(tmp_path):
     posts = read_export(_write(tmp_path, rows))
     assert posts.table["valence"].tolist() == [-1, -1, 0, 0, 0, 1]
     wide = read_export(_write(tmp_path, rows), neutral_band=0.5)
-    assert wide["valence"].tolist() if False else wide.table["valence"].tolist() == [-1, 0, 0, 0, 0, 0]
+    assert wide.table["valence"].tolist() == [-1, 0, 0, 0, 0, 0]
     rows[0]["sentiment"] = 1.5
     with pytest.raises(ExportError, match=r"line 2, column 'sentiment': '1.5' is not a score in \[-1, 1\]"):
         read_export(_write(tmp_path, rows))
@@ -92,6 +92,7 @@ def test_the_first_negative_burst_becomes_the_incident_and_quiet_hours_give_the_
 
 
 def _shape(hours):
+    """The default diurnal rhythm at the given hours of the day."""
     from sim.scenario.schedule import diurnal
     import numpy as np
 
@@ -108,6 +109,21 @@ def test_small_threads_in_the_burst_window_are_no_complainers(tmp_path):
               "is_brand": False} for k in range(4)]
     m = measure(read_export(_write(tmp_path, rows)), MeasureOptions(accounts=3))
     assert [c.author for c in m.complainers] == ["angry"]  # 4 shares: under a fifth of 41
+
+
+def test_without_replies_and_shares_the_loudest_voice_in_the_burst_is_the_complainer(tmp_path):
+    rows = [{k: v for k, v in r.items() if k not in ("post_id", "in_reply_to", "shared_from")}
+            for r in _incident_rows()]
+    m = measure(read_export(_write(tmp_path, rows)))
+    assert [(c.author, c.thread) for c in m.complainers] == [("angry", 0)]
+
+
+def test_a_file_of_brand_posts_only_gives_a_scenario_with_nothing_to_fit(tmp_path):
+    rows = [{"timestamp": f"2024-01-01T0{h}:00:00", "author_id": "acme", "author_followers": 500,
+             "valence": "positive", "is_brand": True} for h in range(3)]
+    posts = read_export(_write(tmp_path, rows))
+    data = check_scenario(scenario_text(posts, measure(posts), ScenarioOptions(name="quiet")))
+    assert data["targets"] == [] and data["free"] == [] and data["brand"]["followers"] == 500
 
 
 def test_the_scenario_text_validates_and_marks_measured_and_assumed(tmp_path):
