@@ -10,6 +10,12 @@ and directories, `multirun.yaml` in the sweep directory) and skips that check wh
 check has passed in this process. Outside our entry points, or with
 `hydra.sweeper.validate_every_job=true`, it checks every batch as the `Sweeper` base class does.
 
+While it runs, the sweep holds a lock in its directory (`sim.analysis.sweep_lock`): a second sweep
+into the same directory stops with exit status 2 and names the holder. Runs that a launcher
+reports lost (`array_launcher.py`: a cancelled or killed SLURM task) do not stop the sweep; after
+the last batch they are named in one message (exit status 1), and rerunning the command redoes
+exactly those.
+
 Hydra finds plugins only in the `hydra_plugins` package, hence this module's place. It uses
 public API only: `hydra.plugins.sweeper.Sweeper`, `hydra.core.plugins.Plugins` (to make the
 launcher) and `experiments.hydra_adapter.grid_jobs` (Hydra's public override parser).

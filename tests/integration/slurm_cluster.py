@@ -330,3 +330,7 @@ class LocalCluster:
         """{job id: state} of a job's records in sacct (array tasks and steps)."""
         out = self.run(["sacct", "-n", "-P", "-o", "JobID,State", "-j", job])
         return dict(line.split("|", 1) for line in out.stdout.splitlines() if "|" in line)
+
+
+if __name__ == "__main__":  # `python3 -m tests.integration.slurm_cluster`: what .ci/run installs
+    print(" ".join(missing_packages()))
