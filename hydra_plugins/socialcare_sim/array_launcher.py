@@ -73,6 +73,45 @@ def _state(job: Any) -> str:
         return "UNKNOWN"
 
 
+# states in which a SLURM job has ended (squeue may still list it for a few minutes)
+ENDED = {
+    "COMPLETED",
+    "CANCELLED",
+    "FAILED",
+    "TIMEOUT",
+    "OUT_OF_MEMORY",
+    "NODE_FAIL",
+    "PREEMPTED",
+    "BOOT_FAIL",
+    "DEADLINE",
+    "REVOKED",
+    "SPECIAL_EXIT",
+}
+
+
+def slurm_jobs_active(jobs: Sequence[str]) -> list[str] | None:
+    """The SLURM jobs (array ids) of `jobs` still queued or running; None if squeue cannot tell."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["squeue", "-h", "-r", "-o", "%F %T", "-j", ",".join(jobs)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return [] if "Invalid job id" in out.stderr else None
+    active = set()
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] not in ENDED:
+            active.add(parts[0])
+    return sorted(active)
+
+
 def launch_and_wait(
     launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
 ) -> list[JobReturn]:
@@ -94,6 +133,10 @@ def launch_and_wait(
             (list(overrides), "hydra.sweep.dir", idx, f"job_id_for_{idx}", Singleton.get_state())
         )
     jobs = executor.map_array(launcher, *zip(*params))
+    if launcher._EXECUTOR == "slurm":  # the array outlives this process: say so in the lock
+        from sim.analysis.sweep_lock import note_jobs
+
+        note_jobs(sweep_dir, sorted({str(job.job_id).split("_")[0] for job in jobs}))
     returns: list[JobReturn] = []
     for job, overrides in zip(jobs, job_overrides):
         try:

@@ -114,13 +114,18 @@ class CheckedSweeper(Sweeper):
         lines = [f"{k}={v}" for k, v in self.params.items()] + list(arguments)
         jobs, _ = grid_jobs(lines, config_loader=self.hydra_context.config_loader)
         sweep_dir = Path(self.config.hydra.sweep.dir)
-        lock = SweepLock(sweep_dir)
+        lock = SweepLock(sweep_dir, jobs_active=_jobs_active)
         try:
             lock.acquire()
         except SweepDirBusy as exc:
             from experiments.common import fail
 
             fail(str(exc))
+        except OSError as exc:
+            from experiments.common import fail
+
+            fail(f"cannot write into hydra.sweep.dir={sweep_dir} ({exc.strerror or exc}): "
+                 "give a folder you can write to, with free space.")
         if lock.took_over is not None:
             log.warning("took over the stale lock of %s: it no longer runs",
                         lock.took_over.describe())
@@ -148,6 +153,15 @@ class CheckedSweeper(Sweeper):
 
 class SweepIncomplete(CompactHydraException):
     """Some jobs of the sweep ended without a result; Hydra prints the message, exit status 1."""
+
+
+def _jobs_active(jobs: Any) -> Any:
+    """The cluster jobs of a dead sweep's lock still queued or running (array_launcher's squeue)."""
+    try:
+        from hydra_plugins.socialcare_sim.array_launcher import slurm_jobs_active
+    except ImportError:
+        return None
+    return slurm_jobs_active(jobs)
 
 
 def _is_lost(result: Any) -> bool:

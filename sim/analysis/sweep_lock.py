@@ -7,6 +7,10 @@ who holds it. A lock whose holder is gone (same host, and no process with that i
 runs any more: it was killed) is stale and taken over. A lock held on another host cannot be
 checked from here; it is refused, and the message says how to remove it by hand.
 
+On a cluster the sweep's jobs outlive its process: the launcher records the ids of the jobs it
+submitted in the lock (`note_jobs`), and a lock whose process is gone while one of its jobs is
+still queued or running is not stale (`jobs_active`, the launcher's question to the scheduler).
+
 The lock is created in one step (a hard link of a complete temporary file), so a reader never
 sees a half-written lock; this works on NFS and other shared file systems, where `flock` may not.
 """
@@ -18,9 +22,13 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+# {job ids} -> the ids still queued or running, or None if the scheduler cannot be asked
+JobCheck = Callable[[Sequence[str]], "list[str] | None"]
 
 LOCK_NAME = "sweep.lock"
 
@@ -82,6 +90,34 @@ def read_holder(path: str | os.PathLike) -> Holder | None:
         return None
 
 
+def read_jobs(path: str | os.PathLike) -> list[str]:
+    """The cluster job ids recorded in a lock file (none if it records none or is unreadable)."""
+    try:
+        jobs = json.loads(Path(path).read_text(encoding="utf-8")).get("jobs") or []
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [str(j) for j in jobs]
+
+
+def _write(path: Path, holder: Holder, jobs: Sequence[str]) -> Path:
+    """A complete lock file beside `path` under a temporary name (for link or replace)."""
+    tmp = path.with_name(f".{path.name}.{holder.host}.{holder.pid}.tmp")
+    data = {**asdict(holder), "jobs": list(jobs)}
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return tmp
+
+
+def note_jobs(sweep_dir: str | os.PathLike, jobs: Sequence[str]) -> bool:
+    """Record cluster job ids in the sweep's lock, if this process holds it; whether it did."""
+    path = Path(sweep_dir) / LOCK_NAME
+    holder = read_holder(path)
+    if holder is None or (holder.host, holder.pid) != (socket.gethostname(), os.getpid()):
+        return False
+    tmp = _write(path, holder, [*read_jobs(path), *[str(j) for j in jobs]])
+    os.replace(tmp, path)
+    return True
+
+
 def is_running(holder: Holder) -> bool | None:
     """Whether the holder still runs: True/False on this host, None on another (unknown)."""
     if holder.host != socket.gethostname():
@@ -101,8 +137,7 @@ def is_running(holder: Holder) -> bool | None:
 
 def _create(path: Path, holder: Holder) -> bool:
     """Create the lock file with `holder` in it in one step; False if it already exists."""
-    tmp = path.with_name(f".{path.name}.{holder.host}.{holder.pid}.tmp")
-    tmp.write_text(json.dumps(asdict(holder), indent=1) + "\n", encoding="utf-8")
+    tmp = _write(path, holder, [])
     try:
         os.link(tmp, path)
         return True
@@ -115,10 +150,16 @@ def _create(path: Path, holder: Holder) -> bool:
 class SweepLock:
     """The lock of one sweep directory, held from `acquire` until `release`."""
 
-    def __init__(self, sweep_dir: str | os.PathLike, holder: Holder | None = None) -> None:
+    def __init__(
+        self,
+        sweep_dir: str | os.PathLike,
+        holder: Holder | None = None,
+        jobs_active: JobCheck | None = None,
+    ) -> None:
         self.dir = Path(sweep_dir)
         self.path = self.dir / LOCK_NAME
         self.holder = holder or this_process()
+        self.jobs_active = jobs_active
         self.took_over: Holder | None = None  # the stale holder this lock replaced, if any
 
     def acquire(self) -> SweepLock:
@@ -140,10 +181,32 @@ class SweepLock:
                 continue
             running = is_running(other)
             if running is False:
+                self._check_jobs(other)
                 self._break(other)
                 continue
             raise SweepDirBusy(self._busy_message(other, running))
         raise SweepDirBusy(f"{self.path}: could not take the lock; try again")
+
+    def _check_jobs(self, other: Holder) -> None:
+        """Refuse a dead holder's lock while jobs it submitted are still queued or running."""
+        jobs = read_jobs(self.path)
+        if not jobs:
+            return
+        active = self.jobs_active(jobs) if self.jobs_active is not None else None
+        if active == []:
+            return
+        what = (
+            f"its jobs {', '.join(active)} are still queued or running"
+            if active
+            else f"this host cannot tell whether its jobs {', '.join(jobs)} still run"
+        )
+        raise SweepDirBusy(
+            f"hydra.sweep.dir={self.dir} is in use: the sweep that holds it ({other.describe()}) "
+            f"has ended, but {what}, and they write into this folder. Wait until they end "
+            f"(squeue -j {','.join(active or jobs)}) or cancel them (scancel "
+            f"{' '.join(active or jobs)}), then run the command again: it redoes what they did "
+            f"not finish. If they are gone, delete {self.path}."
+        )
 
     def _break(self, stale: Holder | None) -> None:
         """Remove a stale lock, unless it changed since it was judged stale."""

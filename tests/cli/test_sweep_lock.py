@@ -11,7 +11,16 @@ from dataclasses import asdict, replace
 
 import pytest
 
-from sim.analysis.sweep_lock import LOCK_NAME, SweepDirBusy, SweepLock, is_running, read_holder, this_process
+from sim.analysis.sweep_lock import (
+    LOCK_NAME,
+    SweepDirBusy,
+    SweepLock,
+    is_running,
+    note_jobs,
+    read_holder,
+    read_jobs,
+    this_process,
+)
 from tests.conftest import ROOT
 
 # about 4 s of simulation per run: the first sweep is still running when the second one starts
@@ -119,3 +128,28 @@ def test_a_sweep_takes_over_the_lock_of_a_killed_one(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     assert f"took over the stale lock of pid {pid} on host" in out.stdout + out.stderr
     assert (sweep_dir / "0" / "metrics.json").is_file() and not (sweep_dir / LOCK_NAME).exists()
+
+
+def test_a_dead_sweeps_lock_holds_while_its_cluster_jobs_run(tmp_path):
+    with SweepLock(tmp_path) as lock:
+        assert note_jobs(tmp_path, ["41"]) and note_jobs(tmp_path, ["42"])
+        assert read_jobs(tmp_path / LOCK_NAME) == ["41", "42"]
+        assert read_holder(tmp_path / LOCK_NAME) == lock.holder  # still ours, still released
+    assert not note_jobs(tmp_path, ["43"])  # no lock of ours: nothing recorded
+    write_lock(tmp_path, pid=dead_pid())
+    assert note_jobs(tmp_path, ["43"]) is False  # another process's lock is never changed
+    holder = json.loads((tmp_path / LOCK_NAME).read_text())
+    (tmp_path / LOCK_NAME).write_text(json.dumps({**holder, "jobs": ["43"]}))
+    asked = []
+
+    def queued(jobs):
+        asked.append(list(jobs))
+        return ["43"]
+
+    with pytest.raises(SweepDirBusy, match=r"has ended, but its jobs 43 are still queued or running"):
+        SweepLock(tmp_path, jobs_active=queued).acquire()
+    with pytest.raises(SweepDirBusy, match=r"cannot tell whether its jobs 43 still run"):
+        SweepLock(tmp_path, jobs_active=lambda jobs: None).acquire()
+    lock = SweepLock(tmp_path, jobs_active=lambda jobs: []).acquire()  # they ended: stale
+    assert asked == [["43"]] and lock.took_over is not None
+    lock.release()

@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis.sweep import FIGURE_FILES, RESULT_FILES
+from sim.analysis.sweep_lock import LOCK_NAME, read_jobs
 from sim.outputs.io import INCOMPLETE
 from tests.conftest import ROOT
 from tests.integration import slurm_cluster
@@ -210,3 +211,28 @@ def test_cancelled_and_killed_runs_are_reported_and_exactly_they_are_redone(clus
     assert lost == 0
     print(f"\nsubmitted 4, cancelled 1, killed 1, redone {len(redone)}, skipped {len(skipped)}, "
           f"lost {lost}; first pass {first_s:.1f} s, rerun {rerun_s:.1f} s")
+
+
+def test_a_killed_sweeps_array_keeps_the_folder_until_its_jobs_end(cluster, tmp_path):
+    """The launching process dies (a dropped login session), its array runs on: no second writer."""
+    sweep_dir = tmp_path / "orphaned"
+    cmd = multirun(cluster, sweep_dir, "seed=range(3)", *LONG)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=cluster.env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        jobs = wait_for(lambda: read_jobs(sweep_dir / LOCK_NAME), "the array's id in the lock",
+                        timeout=120, every=0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert cluster.queue(), "the array ended with its launcher"
+    refused = run(cluster, cmd)
+    assert refused.returncode == 2, refused.stderr[-2000:]
+    assert f"its jobs {jobs[0]} are still queued or running" in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr
+    wait_for(lambda: not cluster.queue(), "the orphaned array to end", timeout=180, every=0.5)
+    again = run(cluster, cmd)  # now the lock is stale: taken over, nothing left to redo
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"took over the stale lock of pid {proc.pid}" in again.stdout + again.stderr
+    report = collect_cli(sweep_dir)
+    assert report.returncode == 0 and "ok 3, failed 0, missing 0" in report.stdout, report.stdout
