@@ -8,7 +8,9 @@ name them) run the job itself exactly as the plugin does (they subclass its laun
 for every job and hand the lost ones back as failed job returns carrying a `LostJob`; the
 project's sweeper (`checked_sweeper.py`) finishes every batch and then names them in one
 message: which run, the scheduler's state, where the log is, and that rerunning the same command
-redoes exactly those.
+redoes exactly those. The SLURM launcher also records the array's job id in the sweep's lock
+(`sim.analysis.sweep_lock.note_jobs`), so that a rerun waits while an array whose launching command
+died still runs (`slurm_jobs_active`).
 
 Public API only: `submitit.AutoExecutor`, `Job.results`/`state`/`paths`, Hydra's `Launcher`
 through the plugin's launcher classes and its documented config (`BaseQueueConf`).
@@ -32,12 +34,11 @@ except ImportError:  # pragma: no cover - Hydra's plugin scan would warn on ever
 
 log = logging.getLogger(__name__)
 
-# settings that go to submitit.AutoExecutor itself rather than to update_parameters
-INIT_KEYS = ("submitit_folder", "max_num_timeout")
-
 
 class LostJob(RuntimeError):
     """A job of the array that ended without a result (its message says how and where)."""
+
+    lost_job = True  # what the sweeper looks for
 
     def __init__(self, job_id: str, state: str, log_path: str, reason: str) -> None:
         super().__init__(f"job {job_id} ended without a result (state {state}); log: {log_path}")

@@ -167,9 +167,8 @@ def _jobs_active(jobs: Any) -> Any:
 def _is_lost(result: Any) -> bool:
     from hydra.core.utils import JobStatus
 
-    from hydra_plugins.socialcare_sim.array_launcher import LostJob
-
-    return result.status == JobStatus.FAILED and isinstance(result._return_value, LostJob)
+    # a mark, not isinstance: Hydra's plugin scan may execute array_launcher's module again
+    return result.status == JobStatus.FAILED and getattr(result._return_value, "lost_job", False)
 
 
 def _lost_message(lost: List[Any], total: int, sweep_dir: Path) -> str:
