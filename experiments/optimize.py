@@ -105,7 +105,9 @@ def study_section(cfg: DictConfig) -> tuple[dict[str, Any], str]:
 def _design(study: dict[str, Any], base: dict[str, Any]) -> Design:
     unknown = sorted(set(map(str, study)) - set(STUDY_KEYS))
     if unknown:
-        raise ConfigError(f"optimize.{unknown[0]}", study[unknown[0]], "one of " + ", ".join(STUDY_KEYS))
+        raise ConfigError(
+            f"optimize.{unknown[0]}", study[unknown[0]], "one of " + ", ".join(STUDY_KEYS)
+        )
     if not isinstance(study.get("name"), str) or not study["name"]:
         raise ConfigError("optimize.name", study.get("name"), "a name (text)")
     space = Space(parse_variables(study.get("variables")), _base_knobs(study.get("base")))
@@ -173,16 +175,20 @@ def plan(cfg: DictConfig) -> Plan:
         raise UserError(f"{where}: {exc}") from None
     for key, example in (("trials", 40), ("replicates", 6), ("fresh.replicates", 8)):
         if (int_option(cfg, key, example) or 0) < 1:
-            raise ConfigError(key, OmegaConf.select(cfg, key), f"a whole number >= 1, e.g. {key}={example}")
+            raise ConfigError(
+                key, OmegaConf.select(cfg, key), f"a whole number >= 1, e.g. {key}={example}"
+            )
     for key in ("seed", "fresh.seed", "sampler_seed", "startup_trials", "n_jobs"):
         int_option(cfg, key, 1)
     seeds = [int(cfg.seed) + r for r in range(int(cfg.replicates))]
     fresh = [int(cfg.fresh.seed) + r for r in range(int(cfg.fresh.replicates))]
     if set(seeds) & set(fresh):
         raise ConfigError(
-            "fresh.seed", int(cfg.fresh.seed), f"a seed whose {len(fresh)} replicates avoid the "
+            "fresh.seed",
+            int(cfg.fresh.seed),
+            f"a seed whose {len(fresh)} replicates avoid the "
             f"study's seeds {seeds[0]}..{seeds[-1]}, e.g. fresh.seed={seeds[-1] + 1000}",
-        )  # fmt: skip
+        )
     presets = load_strategies(data.get("presets") or ["ignore"])
     load_strategies(list(cfg.fresh.compare_with or ["ignore"]))
     parse_starts(data.get("fresh", {}).get("starts"))
@@ -190,10 +196,14 @@ def plan(cfg: DictConfig) -> Plan:
     if any(g.regret for g in design.objectives) and not configs:
         raise ConfigError("robust.samples", 0, "samples > 0 for regret objectives")
     what = {
-        "study": study, "base": base, "seeds": seeds, "samples": configs,
-        "presets": presets, "sampler_seed": int(cfg.sampler_seed),
+        "study": study,
+        "base": base,
+        "seeds": seeds,
+        "samples": configs,
+        "presets": presets,
+        "sampler_seed": int(cfg.sampler_seed),
         "startup_trials": int(cfg.startup_trials),
-    }  # fmt: skip
+    }
     digest = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
     name = f"{design.space.base.get('name', 'study')}-{study['name']}-{digest[:12]}"
     return Plan(base, design, name, seeds, fresh, presets, configs, table, study)

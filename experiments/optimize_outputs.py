@@ -56,7 +56,7 @@ def _best(runs: pd.DataFrame, p: Any) -> dict:
 
 
 def _axes(p: Any) -> tuple[str, str, float | None]:
-    """The figure's x (daily cost), y (negative reach: a constraint's statistic if one) and bound."""
+    """The figure's x (daily cost), y (negative reach: a constraint's statistic) and bound."""
     for g in p.design.constraints + p.design.objectives:
         if g.metric == REACH and not g.regret:
             return "mean cost_total/day", g.label, g.max
@@ -70,7 +70,9 @@ def finish(cfg: DictConfig, p: Any, outdir: Path, started: float) -> dict[str, A
     timings: dict[str, float] = {}
     t = time.perf_counter()
     with incomplete_marker(outdir):
-        write_yaml(outdir / "config.yaml", {**resolved(cfg), "study": p.study, "study_name": p.name})
+        write_yaml(
+            outdir / "config.yaml", {**resolved(cfg), "study": p.study, "study_name": p.name}
+        )
         write_csv(outdir / "samples.csv", p.sample_table)
         preset_runs = run_presets(
             p.presets, p.configs, p.seeds, cache=cache, n_jobs=n_jobs, progress=progress
@@ -79,8 +81,9 @@ def finish(cfg: DictConfig, p: Any, outdir: Path, started: float) -> dict[str, A
         write_csv(outdir / "presets.csv", presets)
         timings["presets_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        study = open_study(outdir / "study.db", p.name, p.design, int(cfg.sampler_seed),
-                           int(cfg.startup_trials))  # fmt: skip
+        study = open_study(
+            outdir / "study.db", p.name, p.design, int(cfg.sampler_seed), int(cfg.startup_trials)
+        )
         ran = run_study(
             study,
             p.design,
@@ -101,13 +104,23 @@ def finish(cfg: DictConfig, p: Any, outdir: Path, started: float) -> dict[str, A
             from sim.viz.timeline import save_figure
 
             fig = pareto_figure(
-                trials, presets, pareto, x, y, "mean sentiment_mean_final",
-                recommended=pick, bound=bound,
+                trials,
+                presets,
+                pareto,
+                x,
+                y,
+                "mean sentiment_mean_final",
+                recommended=pick,
+                bound=bound,
                 title=f"{cfg.scenario.name}: {p.study['name']}, {len(trials)} trials x "
                 f"{len(p.configs)} samples x {len(p.seeds)} replicates",
-            )  # fmt: skip
+            )
             save_figure(fig, outdir / "figures" / "pareto.png")
-        outcome: dict[str, Any] = {"trials": len(trials), "ran": ran, "feasible": int(trials["feasible"].sum()) if len(trials) else 0}
+        outcome: dict[str, Any] = {
+            "trials": len(trials),
+            "ran": ran,
+            "feasible": int(trials["feasible"].sum()) if len(trials) else 0,
+        }
         lines = [
             f"# {p.study['name']}: {p.study.get('description', '')}",
             "",
@@ -148,7 +161,10 @@ def finish(cfg: DictConfig, p: Any, outdir: Path, started: float) -> dict[str, A
         timings["total_s"] = time.perf_counter() - started
         lines += ["Timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()), ""]
         write_text(outdir / "summary.md", "\n".join(lines))
-        write_json(outdir / "provenance.json", {**provenance(resolved(cfg), int(cfg.seed)), "timings": timings})
+        write_json(
+            outdir / "provenance.json",
+            {**provenance(resolved(cfg), int(cfg.seed)), "timings": timings},
+        )
     print("\n".join(lines))
     print(f"results: {outdir}")
     outcome["timings"] = timings

@@ -82,9 +82,11 @@ class Goal:
     def label(self) -> str:
         """Column name: `p90 reach_negative_scaled`, `mean cost_total/day`, `regret ...`."""
         name = f"{self.statistic} {self.metric}" + ("/day" if self.per_day else "")
-        return f"{self.statistic} regret {self.metric}" + (
-            "/day" if self.per_day else ""
-        ) if self.regret else name  # fmt: skip
+        return (
+            f"{self.statistic} regret {self.metric}" + ("/day" if self.per_day else "")
+            if self.regret
+            else name
+        )
 
     @property
     def text(self) -> str:
@@ -104,9 +106,7 @@ class Goal:
         """The statistic over the runs."""
         return statistic(self.values(runs, days), self.statistic)
 
-    def regret_value(
-        self, runs: pd.DataFrame, best: Mapping[Any, float], days: float
-    ) -> float:
+    def regret_value(self, runs: pd.DataFrame, best: Mapping[Any, float], days: float) -> float:
         """The statistic over samples of the regret against `best` (sample -> best mean)."""
         means = runs.assign(_v=self.values(runs, days)).groupby("sample")["_v"].mean()
         sign = 1.0 if self.direction == "minimize" else -1.0
@@ -133,7 +133,9 @@ def _goal(entry: Any, where: str, constraint: bool) -> Goal:
         raise ConfigError(where, entry, f"a mapping such as {example}")
     unknown = sorted(set(map(str, entry)) - set(allowed))
     if unknown:
-        raise ConfigError(f"{where}.{unknown[0]}", entry[unknown[0]], "one of " + ", ".join(allowed))
+        raise ConfigError(
+            f"{where}.{unknown[0]}", entry[unknown[0]], "one of " + ", ".join(allowed)
+        )
     metric = entry.get("metric")
     try:
         better = registry_better(str(metric))

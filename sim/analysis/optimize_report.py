@@ -22,8 +22,9 @@ def front_goals(design: Design) -> list[tuple[str, str]]:
     """(column, direction) pairs the front is taken over."""
     goals = [(g.label, g.direction) for g in design.objectives]
     if len(goals) == 1:
-        goals += [(g.label, "minimize" if g.max is not None else "maximize")
-                  for g in design.constraints]  # fmt: skip
+        goals += [
+            (g.label, "minimize" if g.max is not None else "maximize") for g in design.constraints
+        ]
     return goals
 
 

@@ -64,20 +64,26 @@ class Variable:
             return trial.suggest_categorical(self.knob, list(self.choices))
         if self.kind == "int":
             return trial.suggest_int(
-                self.knob, int(self.low or 0), int(self.high or 0), step=int(self.step or 1),
+                self.knob,
+                int(self.low or 0),
+                int(self.high or 0),
+                step=int(self.step or 1),
                 log=self.log,
-            )  # fmt: skip
+            )
         return trial.suggest_float(
-            self.knob, float(self.low or 0.0), float(self.high or 0.0), step=self.step,
+            self.knob,
+            float(self.low or 0.0),
+            float(self.high or 0.0),
+            step=self.step,
             log=self.log,
-        )  # fmt: skip
+        )
 
     def extremes(self) -> list[Any]:
         """Values to check against the strategy schema: both ends, or every choice."""
         if self.kind == "choice":
             return list(self.choices)
-        cast = int if self.kind == "int" else float
-        return [cast(self.low), cast(self.high)]
+        low, high = float(self.low or 0.0), float(self.high or 0.0)
+        return [int(low), int(high)] if self.kind == "int" else [low, high]
 
     def price_of(self, value: Any) -> float:
         """The listening price ($/day) of a value (0 without prices)."""
@@ -104,11 +110,13 @@ class Space:
         for v in self.variables:
             value = params[v.knob]
             value = value.item() if hasattr(value, "item") else value  # numpy scalars: plain
-            out[v.knob] = float(value) if v.kind == "float" else int(value) if v.kind == "int" else value
+            out[v.knob] = (
+                float(value) if v.kind == "float" else int(value) if v.kind == "int" else value
+            )
         if self.priced:
-            out[PRICE_KNOB] = float(
-                self.base.get(PRICE_KNOB, 0.0) or 0.0
-            ) + sum(v.price_of(params[v.knob]) for v in self.variables)  # fmt: skip
+            out[PRICE_KNOB] = float(self.base.get(PRICE_KNOB, 0.0) or 0.0) + sum(
+                v.price_of(params[v.knob]) for v in self.variables
+            )
         return out
 
     def suggest(self, trial: Any) -> dict[str, Any]:
@@ -128,7 +136,9 @@ def _variable(entry: Any, where: str) -> Variable:
         raise ConfigError(where, entry, "a mapping such as {key: strategy.staff, low: 0, high: 12}")
     unknown = sorted(set(map(str, entry)) - set(ENTRY_KEYS))
     if unknown:
-        raise ConfigError(f"{where}.{unknown[0]}", entry[unknown[0]], "one of " + ", ".join(ENTRY_KEYS))
+        raise ConfigError(
+            f"{where}.{unknown[0]}", entry[unknown[0]], "one of " + ", ".join(ENTRY_KEYS)
+        )
     key = entry.get("key")
     knob = str(key)[len(PREFIX) :] if isinstance(key, str) and key.startswith(PREFIX) else None
     if knob is None or knob not in _KNOB_TYPES or knob in ("name", "description", PRICE_KNOB):
@@ -146,13 +156,16 @@ def _variable(entry: Any, where: str) -> Variable:
         if len({repr(c) for c in choices}) != len(choices):
             raise ConfigError(f"{where}.choices", list(choices), "each value once")
         if any(isinstance(c, (Mapping, list)) for c in choices):
-            raise ConfigError(f"{where}.choices", list(choices), "plain values (numbers, text, true/false)")
+            raise ConfigError(
+                f"{where}.choices", list(choices), "plain values (numbers, text, true/false)"
+            )
         if price is not None:
             if knob not in PRICED:
                 raise ConfigError(
                     f"{where}.price",
                     price,
-                    "no price: only listening levels (" + ", ".join(PREFIX + k for k in PRICED)
+                    "no price: only listening levels ("
+                    + ", ".join(PREFIX + k for k in PRICED)
                     + ") carry one; other knobs cost what the model charges (wages, bot_cost, ...)",
                 )
             if (
@@ -162,18 +175,24 @@ def _variable(entry: Any, where: str) -> Variable:
                 or not all(_is_number(p) and p >= 0 for p in price)
             ):
                 raise ConfigError(
-                    f"{where}.price", price, f"a list of {len(choices)} prices >= 0 ($/day), one per choice"
+                    f"{where}.price",
+                    price,
+                    f"a list of {len(choices)} prices >= 0 ($/day), one per choice",
                 )
             price = tuple(float(p) for p in price)
         extra = sorted(k for k in ("low", "high", "step", "log") if k in entry)
         if extra:
-            raise ConfigError(f"{where}.{extra[0]}", entry[extra[0]], "either choices or low/high, not both")
+            raise ConfigError(
+                f"{where}.{extra[0]}", entry[extra[0]], "either choices or low/high, not both"
+            )
         return Variable(knob, "choice", choices=tuple(choices), price=price)
     if price is not None:
         raise ConfigError(f"{where}.price", price, "prices per level need choices: [...]")
     if kind_of_knob not in ("int", "float", int, float):
         raise ConfigError(f"{where}", dict(entry), f"choices: [...] ({key} is not a number)")
-    low, high, step = entry.get("low"), entry.get("high"), entry.get("step")
+    low: Any = entry.get("low")
+    high: Any = entry.get("high")
+    step: Any = entry.get("step")
     if not (_is_number(low) and _is_number(high) and low < high):
         raise ConfigError(f"{where}", f"low={low!r}, high={high!r}", "numbers with low < high")
     if step is not None and not (_is_number(step) and step > 0):
@@ -183,21 +202,33 @@ def _variable(entry: Any, where: str) -> Variable:
         raise ConfigError(f"{where}.log", log, "true (with low > 0 and no step) or false")
     integer = kind_of_knob in ("int", int)
     if integer and not (float(low).is_integer() and float(high).is_integer()):
-        raise ConfigError(f"{where}", f"low={low!r}, high={high!r}", f"whole numbers ({key} counts)")
+        raise ConfigError(
+            f"{where}", f"low={low!r}, high={high!r}", f"whole numbers ({key} counts)"
+        )
     if integer and step is not None and not float(step).is_integer():
         raise ConfigError(f"{where}.step", step, f"a whole number ({key} counts)")
     return Variable(
-        knob, "int" if integer else "float", float(low), float(high),
-        None if step is None else float(step), log,
-    )  # fmt: skip
+        knob,
+        "int" if integer else "float",
+        float(low),
+        float(high),
+        None if step is None else float(step),
+        log,
+    )
 
 
 def parse_variables(entries: Any, where: str = "optimize.variables") -> tuple[Variable, ...]:
     """The checked variables of a study (ConfigError naming the entry and key)."""
-    if isinstance(entries, Mapping) or not isinstance(entries, Sequence) or isinstance(entries, str):
+    if (
+        isinstance(entries, Mapping)
+        or not isinstance(entries, Sequence)
+        or isinstance(entries, str)
+    ):
         raise ConfigError(where, entries, "a list of {key, low, high} or {key, choices} entries")
     if not entries:
-        raise ConfigError(where, [], "at least one variable, e.g. {key: strategy.staff, low: 0, high: 12}")
+        raise ConfigError(
+            where, [], "at least one variable, e.g. {key: strategy.staff, low: 0, high: 12}"
+        )
     out, seen = [], set()
     for i, entry in enumerate(entries):
         v = _variable(entry, f"{where}[{i}]")

@@ -198,8 +198,10 @@ def run_study(
                 ("seconds", round(time.perf_counter() - start, 3)),
             ):
                 trial.set_user_attr(k, v)
-            values = [v if not math.isnan(v) else _worst(d) for v, d in
-                      zip(result["values"], design.directions)]  # fmt: skip
+            values = [
+                v if not math.isnan(v) else _worst(d)
+                for v, d in zip(result["values"], design.directions)
+            ]
             study.tell(trial, values)
             done, ran = done + 1, ran + 1
             bar.update(1)

@@ -37,24 +37,62 @@ def pareto_figure(
     norm = plt.Normalize(lo, hi if hi > lo else lo + 1e-9)
     cmap = plt.get_cmap("RdYlGn")
     ok = trials["feasible"].astype(bool) if len(trials) else pd.Series(dtype=bool)
-    ax.scatter(trials.loc[~ok, x], trials.loc[~ok, y], s=28, facecolors="none",
-               edgecolors=cmap(norm(trials.loc[~ok, color])), linewidths=1.0,
-               label="candidate missing a constraint")  # fmt: skip
-    sc = ax.scatter(trials.loc[ok, x], trials.loc[ok, y], c=trials.loc[ok, color], cmap=cmap,
-                    norm=norm, s=34, edgecolors="0.3", linewidths=0.5,
-                    label="candidate meeting every constraint")  # fmt: skip
+    ax.scatter(
+        trials.loc[~ok, x],
+        trials.loc[~ok, y],
+        s=28,
+        facecolors="none",
+        edgecolors=cmap(norm(trials.loc[~ok, color])),
+        linewidths=1.0,
+        label="candidate missing a constraint",
+    )
+    sc = ax.scatter(
+        trials.loc[ok, x],
+        trials.loc[ok, y],
+        c=trials.loc[ok, color],
+        cmap=cmap,
+        norm=norm,
+        s=34,
+        edgecolors="0.3",
+        linewidths=0.5,
+        label="candidate meeting every constraint",
+    )
     if len(front) > 1:
         line = front.sort_values(x)
         ax.step(line[x], line[y], where="post", color="0.35", lw=1.0, label="front")
     if len(presets):
-        ax.scatter(presets[x], presets[y], c=presets[color], cmap=cmap, norm=norm, marker="*",
-                   s=220, edgecolors="black", linewidths=0.8, label="library preset", zorder=5)  # fmt: skip
+        ax.scatter(
+            presets[x],
+            presets[y],
+            c=presets[color],
+            cmap=cmap,
+            norm=norm,
+            marker="*",
+            s=220,
+            edgecolors="black",
+            linewidths=0.8,
+            label="library preset",
+            zorder=5,
+        )
         for _, row in presets.iterrows():
-            ax.annotate(str(row["strategy"]), (row[x], row[y]), textcoords="offset points",
-                        xytext=(6, 5), fontsize=8)  # fmt: skip
+            ax.annotate(
+                str(row["strategy"]),
+                (row[x], row[y]),
+                textcoords="offset points",
+                xytext=(6, 5),
+                fontsize=8,
+            )
     if recommended is not None:
-        ax.scatter([recommended[x]], [recommended[y]], s=300, facecolors="none",
-                   edgecolors="blue", linewidths=2.0, label="recommended", zorder=6)  # fmt: skip
+        ax.scatter(
+            [recommended[x]],
+            [recommended[y]],
+            s=300,
+            facecolors="none",
+            edgecolors="blue",
+            linewidths=2.0,
+            label="recommended",
+            zorder=6,
+        )
     if bound is not None:
         ax.axhline(bound, color="red", ls="--", lw=1.0, label=f"target: {y} <= {bound:,.0f}")
     fig.colorbar(sc, ax=ax, label=color)
