@@ -139,3 +139,23 @@ def test_unconstrained_optimum_and_extension(tmp_path):
     after = {t.number: t.values for t in finished(again)}
     assert len(after) == 18 and all(after[n] == v for n, v in first.items())
     assert int(recommend(trials_table(again, design), design)["strategy.staff"]) == 0
+
+
+def test_regret_is_taken_per_sample_against_the_best_reference():
+    from sim.analysis.optimize_runs import best_per_sample
+
+    refs = pd.DataFrame(
+        {
+            "sample": ["a", "a", "b", "b"] * 2,
+            "strategy": ["x"] * 4 + ["y"] * 4,
+            "cost_total": [1.0, 3.0, 9.0, 9.0, 4.0, 4.0, 5.0, 7.0],
+        }
+    )
+    worst = Goal("cost_total", "max", direction="minimize", regret=True)
+    best = best_per_sample(refs, [worst], days=1.0)[worst.label]
+    assert best == {"a": 2.0, "b": 6.0}  # x is best in a, y in b
+    candidate = pd.DataFrame({"sample": ["a", "a", "b", "b"], "cost_total": [2.0, 4.0, 5.0, 5.0]})
+    # means a: 3 (regret 1), b: 5 (regret -1: better than every reference)
+    assert worst.regret_value(candidate, best, days=1.0) == pytest.approx(1.0)
+    mean = Goal("cost_total", "mean", direction="minimize", regret=True)
+    assert mean.regret_value(candidate, best, days=1.0) == pytest.approx(0.0)
