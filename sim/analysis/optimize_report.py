@@ -3,8 +3,9 @@
 * `front`: the feasible candidates no other feasible one beats on every objective (with one
   objective: on the objective and every constraint's statistic, so the trade-off is visible);
 * `recommend`: the best feasible candidate on the first objective (of the front);
-* `verdict`: on fresh seeds, which strategies meet every constraint, their cost, and whether the
-  recommendation meets the target at a lower cost than every library preset that meets it.
+* `verdict`: on fresh seeds, which strategies meet every constraint, and whether the
+  recommendation meets the target and beats, on the first objective (a cost: is cheaper than),
+  every library preset that meets it.
 """
 
 from __future__ import annotations
@@ -49,11 +50,14 @@ def recommend(trials: pd.DataFrame, design: Design) -> pd.Series | None:
 
 def goal_values(runs: pd.DataFrame, goals: tuple[Goal, ...], days: float) -> dict[str, float]:
     """Each goal's statistic over a set of runs (regret goals as their plain statistic)."""
-    out = {}
-    for g in goals:
-        plain = Goal(g.metric, g.statistic, g.per_day, g.direction, False, g.max, g.min)
-        out[g.label] = plain.value(runs, days)
-    return out
+    return {plain(g).label: plain(g).value(runs, days) for g in goals}
+
+
+def plain(goal: Goal) -> Goal:
+    """A goal without regret (its statistic over the runs themselves)."""
+    return Goal(
+        goal.metric, goal.statistic, goal.per_day, goal.direction, False, goal.max, goal.min
+    )
 
 
 def verdict(
@@ -70,12 +74,15 @@ def verdict(
         design: the study's goals.
         recommended: the name of the recommendation among `runs.strategy`.
         presets: the library presets among them.
-        cost: the goal that measures cost (the first objective on a cost metric, or mean
-            cost_total per day).
+        cost: a cost goal reported beside the others (`cost_goal`).
+
+    The recommendation is compared with the presets that meet every constraint on the first
+    objective (its plain statistic for a regret objective).
     """
     rows = []
+    goals = design.objectives + design.constraints + (cost,)
     for name, part in runs.groupby("strategy", sort=False):
-        values = goal_values(part, design.objectives + design.constraints + (cost,), design.days)
+        values = goal_values(part, goals, design.days)
         meets = all(g.violation(values[g.label]) <= 0 for g in design.constraints)
         rows.append(
             {
@@ -90,24 +97,23 @@ def verdict(
     rec = table[table["strategy"] == recommended].iloc[0]
     rivals = table[table["strategy"].isin(presets) & table["meets_target"]]
     target = "; ".join(g.text for g in design.constraints) or "no constraint"
-    c = cost.label
+    first = design.objectives[0]
+    c, lower = plain(first).label, first.direction == "minimize"
     if not bool(rec["meets_target"]):
-        text = f"On fresh seeds the recommendation does NOT meet the target ({target})."
-    elif rivals.empty:
-        text = (
-            f"On fresh seeds the recommendation meets the target ({target}) at {c} "
-            f"{rec[c]:,.0f}; no library preset meets it."
+        return table, f"On fresh seeds the recommendation does NOT meet the target ({target})."
+    if rivals.empty:
+        return table, (
+            f"On fresh seeds the recommendation meets the target ({target}) with {c} "
+            f"{rec[c]:,.4g}; no library preset meets it."
         )
-    else:
-        cheapest = rivals.loc[rivals[c].idxmin()]
-        better = rec[c] < cheapest[c]
-        text = (
-            f"On fresh seeds the recommendation meets the target ({target}) at {c} {rec[c]:,.0f}"
-            f"{'' if better else ', NOT'} below every preset that meets it; the cheapest such "
-            f"preset is {cheapest['strategy']} at {cheapest[c]:,.0f}"
-            f" ({'saving' if better else 'difference'} {cheapest[c] - rec[c]:+,.0f})."
-        )
-    return table, text
+    best = rivals.loc[rivals[c].idxmin() if lower else rivals[c].idxmax()]
+    wins = rec[c] < best[c] if lower else rec[c] > best[c]
+    return table, (
+        f"On fresh seeds the recommendation meets the target ({target}) with {c} {rec[c]:,.4g}, "
+        f"{'better than' if wins else 'NOT better than'} every library preset that meets it; "
+        f"the best such preset is {best['strategy']} with {best[c]:,.4g} (difference "
+        f"{rec[c] - best[c]:+,.4g})."
+    )
 
 
 def cost_goal(design: Design) -> Goal:

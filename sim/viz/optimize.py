@@ -74,13 +74,15 @@ def pareto_figure(
             label="library preset",
             zorder=5,
         )
-        for _, row in presets.iterrows():
+        ordered = presets.sort_values([y, x]).reset_index(drop=True)
+        for k, row in ordered.iterrows():  # alternate sides so that close presets stay legible
+            meets = " (meets)" if bool(row.get("feasible", False)) else ""
             ax.annotate(
-                str(row["strategy"]),
+                f"{row['strategy']}{meets}",
                 (row[x], row[y]),
                 textcoords="offset points",
-                xytext=(6, 5),
-                fontsize=8,
+                xytext=(7, 6) if int(k) % 2 == 0 else (7, -12),
+                fontsize=7.5,
             )
     if recommended is not None:
         ax.scatter(
