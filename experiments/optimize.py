@@ -203,6 +203,7 @@ def plan(cfg: DictConfig) -> Plan:
         "presets": presets,
         "sampler_seed": int(cfg.sampler_seed),
         "startup_trials": int(cfg.startup_trials),
+        "warm_start": True,
     }
     digest = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
     name = f"{design.space.base.get('name', 'study')}-{study['name']}-{digest[:12]}"

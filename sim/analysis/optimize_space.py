@@ -119,6 +119,30 @@ class Space:
             )
         return out
 
+    def base_params(self) -> dict[str, Any] | None:
+        """The base strategy's own values of the variables, if each lies in its variable's range.
+
+        A study starts with this candidate (a warm start): the base is often a preset that meets
+        the target, and the sampler then knows a feasible point from the first trial on.
+        """
+        from sim.config.schema import StrategyConfig as Defaults
+
+        out = {}
+        for v in self.variables:
+            value = self.base.get(v.knob, getattr(Defaults(), v.knob))
+            if v.kind == "choice":
+                if value not in v.choices:
+                    return None
+            elif not (float(v.low or 0.0) <= float(value) <= float(v.high or 0.0)):
+                return None
+            elif (
+                v.step is not None
+                and not float((float(value) - (v.low or 0.0)) / v.step).is_integer()
+            ):
+                return None
+            out[v.knob] = value
+        return out
+
     def suggest(self, trial: Any) -> dict[str, Any]:
         """Every variable's value proposed by an Optuna trial, by knob name."""
         return {v.knob: v.suggest(trial) for v in self.variables}

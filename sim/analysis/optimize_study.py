@@ -1,11 +1,13 @@
 """The study runner of policy design: Optuna underneath, stored in SQLite, resumable.
 
 One objective: Optuna's TPE sampler; several: NSGA-II (a Pareto front). Constraints go to the
-sampler's `constraints_func` (a candidate is feasible when every constraint value is <= 0). The
-study lives in an SQLite file; `run_study` counts the trials already finished there and runs only
-the rest up to `trials`, so rerunning the same command resumes and a larger `trials` extends a
-finished study. A trial left running by a killed process is marked failed and its parameters are
-queued again (its finished runs come back from the run cache, so no run is repeated either).
+sampler (Optuna 5: `Trial.set_constraint`; Optuna 4: `constraints_func`); a candidate is feasible
+when every constraint value is <= 0. The study lives in an SQLite file; `run_study` counts the
+trials already finished there and runs only the rest up to `trials`, so rerunning the same
+command resumes and a larger `trials` extends a finished study. A new study's first trial is the
+base strategy itself when it lies in the space (a warm start). A trial left running by a killed
+process is marked failed and its parameters are queued again (its finished runs come back from
+the run cache, so no run is repeated either).
 
 Optuna is imported lazily; `require_optuna` says how to install it.
 """
@@ -176,6 +178,9 @@ def run_study(
     from tqdm.auto import tqdm
 
     requeue_stale(study)
+    warm = design.space.base_params()
+    if not study.get_trials(deepcopy=False) and warm is not None:
+        study.enqueue_trial(warm, user_attrs={"warm_start": True})  # the base strategy first
     done = len(finished(study))
     ran = 0
     with tqdm(
