@@ -86,6 +86,7 @@ class Plan:
     name: str  # the study's name in study.db (a hash of what its results depend on)
     seeds: list[int]
     fresh_seeds: list[int]
+    confirm_seeds: list[int]  # where the best feasible trials are checked before one is chosen
     presets: dict[str, dict[str, Any]]
     configs: dict[str, dict[str, Any]]  # sample -> run config
     sample_table: pd.DataFrame
@@ -178,18 +179,30 @@ def plan(cfg: DictConfig) -> Plan:
             raise ConfigError(
                 key, OmegaConf.select(cfg, key), f"a whole number >= 1, e.g. {key}={example}"
             )
-    for key in ("seed", "fresh.seed", "sampler_seed", "startup_trials", "n_jobs"):
+    for key in ("seed", "fresh.seed", "confirm.seed", "sampler_seed", "startup_trials", "n_jobs"):
         int_option(cfg, key, 1)
+    if (int_option(cfg, "confirm.top", 5) or 0) < 0 or (
+        int_option(cfg, "confirm.replicates", 8) or 0
+    ) < 1:
+        raise ConfigError("confirm", dict(cfg.confirm), "top >= 0 (0: off) and replicates >= 1")
     seeds = [int(cfg.seed) + r for r in range(int(cfg.replicates))]
+    confirm = [int(cfg.confirm.seed) + r for r in range(int(cfg.confirm.replicates))]
     fresh = [int(cfg.fresh.seed) + r for r in range(int(cfg.fresh.replicates))]
-    if set(seeds) & set(fresh):
-        raise ConfigError(
-            "fresh.seed",
-            int(cfg.fresh.seed),
-            f"a seed whose {len(fresh)} replicates avoid the "
-            f"study's seeds {seeds[0]}..{seeds[-1]}, e.g. fresh.seed={seeds[-1] + 1000}",
-        )
-    presets = load_strategies(data.get("presets") or ["ignore"])
+    for key, these, others, what in (
+        ("confirm.seed", confirm, seeds, "the study's"),
+        ("fresh.seed", fresh, seeds + confirm, "the study's and the confirmation's"),
+    ):
+        if set(these) & set(others):
+            raise ConfigError(
+                key,
+                these[0],
+                f"a seed whose {len(these)} replicates avoid {what} seeds "
+                f"({min(others)}..{max(others)}), e.g. {key}={max(others) + 1000}",
+            )
+    presets = {
+        k: design.space.priced_preset(v)
+        for k, v in load_strategies(data.get("presets") or ["ignore"]).items()
+    }
     load_strategies(list(cfg.fresh.compare_with or ["ignore"]))
     parse_starts(data.get("fresh", {}).get("starts"))
     configs, table = samples(base, parse_starts(data.get("starts")), _points(cfg, base))
@@ -207,7 +220,7 @@ def plan(cfg: DictConfig) -> Plan:
     }
     digest = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
     name = f"{design.space.base.get('name', 'study')}-{study['name']}-{digest[:12]}"
-    return Plan(base, design, name, seeds, fresh, presets, configs, table, study)
+    return Plan(base, design, name, seeds, fresh, confirm, presets, configs, table, study)
 
 
 def check_optimize(cfg: DictConfig) -> None:

@@ -98,6 +98,12 @@ def finish(cfg: DictConfig, p: Any, outdir: Path, started: float) -> dict[str, A
         pareto = front(trials, p.design)
         write_csv(outdir / "pareto.csv", pareto)
         pick = recommend(trials, p.design)
+        checked = None
+        if pick is not None and int(cfg.confirm.top) > 0:
+            t = time.perf_counter()
+            pick, checked = confirm(p, trials, cache, n_jobs, int(cfg.confirm.top))
+            write_csv(outdir / "confirm.csv", checked)
+            timings["confirm_s"] = time.perf_counter() - t
         x, y, bound = _axes(p)
         if cfg.get("figures", True) and len(trials):
             from sim.viz.optimize import pareto_figure
@@ -111,6 +117,9 @@ def finish(cfg: DictConfig, p: Any, outdir: Path, started: float) -> dict[str, A
                 y,
                 "mean sentiment_mean_final",
                 recommended=pick,
+                unconfirmed=None
+                if checked is None
+                else trials[trials["trial"].isin(checked.loc[~checked["confirmed"], "trial"])],
                 bound=bound,
                 title=f"{cfg.scenario.name}: {p.study['name']}, {len(trials)} trials x "
                 f"{len(p.configs)} samples x {len(p.seeds)} replicates",
@@ -151,6 +160,20 @@ def finish(cfg: DictConfig, p: Any, outdir: Path, started: float) -> dict[str, A
                 "",
                 markdown(pd.DataFrame([pick.drop(labels=["seconds"])])),
                 "",
+            ]
+            if checked is not None:
+                ok = bool(checked.loc[checked["trial"] == pick["trial"], "confirmed"].iloc[0])
+                lines += [
+                    f"### The {len(checked)} best feasible trials on confirmation seeds "
+                    f"({p.confirm_seeds[0]}..{p.confirm_seeds[-1]})",
+                    "",
+                    "The recommendation is the best of them that still meets every constraint"
+                    + ("." if ok else "; none does, so it is the study's best, unconfirmed."),
+                    "",
+                    markdown(checked),
+                    "",
+                ]
+            lines += [
                 f"## On fresh seeds ({p.fresh_seeds[0]}..{p.fresh_seeds[-1]})",
                 "",
                 text,
@@ -171,6 +194,48 @@ def finish(cfg: DictConfig, p: Any, outdir: Path, started: float) -> dict[str, A
     return outcome
 
 
+def confirm(
+    p: Any, trials: pd.DataFrame, cache: Path, n_jobs: int, top: int
+) -> tuple[pd.Series, pd.DataFrame]:
+    """The `top` best feasible trials on the confirmation seeds; the best that stays feasible.
+
+    A trial chosen as the best of many on the same seeds is flattered by them (the winner's
+    curse): one that met a constraint by luck often misses it on other seeds. Each of the best
+    distinct feasible trials runs again on `p.confirm_seeds`; the recommendation is the best on
+    the first objective among those that meet every constraint there (if none does: the study's
+    best, reported as unconfirmed).
+    """
+    from sim.analysis.optimize_report import goal_values, plain
+
+    first = p.design.objectives[0]
+    lower = first.direction == "minimize"
+    keys = [v.key for v in p.design.space.variables]
+    best = trials[trials["feasible"]].sort_values(first.label, ascending=lower, kind="stable")
+    best = best.drop_duplicates(subset=keys).head(top)
+    rows = []
+    for _, row in best.iterrows():
+        knobs = p.design.space.knobs({v.knob: row[v.key] for v in p.design.space.variables})
+        runs = run_candidate(knobs, p.configs, p.confirm_seeds, cache=cache, n_jobs=n_jobs)
+        values = goal_values(runs, p.design.objectives + p.design.constraints, p.design.days)
+        ok = all(g.violation(values[g.label]) <= 0 for g in p.design.constraints)
+        rows.append(
+            {
+                "trial": int(row["trial"]),
+                "study": row[first.label],
+                **{f"confirm {k}": v for k, v in values.items()},
+                "confirmed": ok,
+            }
+        )
+    table = pd.DataFrame(rows)
+    passed = table[table["confirmed"]]
+    if passed.empty:
+        chosen = int(table["trial"].iloc[0])
+    else:
+        col = f"confirm {plain(first).label}"
+        chosen = int(passed.loc[passed[col].idxmin() if lower else passed[col].idxmax(), "trial"])
+    return trials[trials["trial"] == chosen].iloc[0], table
+
+
 def fresh_check(cfg: DictConfig, p: Any, outdir: Path, name: str) -> tuple[pd.DataFrame, str]:
     """The recommendation (read back from recommended.yaml, as compare reads it) on fresh seeds."""
     from experiments.compare import load_strategies
@@ -178,7 +243,12 @@ def fresh_check(cfg: DictConfig, p: Any, outdir: Path, name: str) -> tuple[pd.Da
     from sim.analysis.compare_report import summary_markdown
 
     wanted = list(cfg.fresh.compare_with or []) + list(p.presets)
-    strategies = load_strategies(list(dict.fromkeys(wanted)) + [str(outdir / "recommended.yaml")])
+    strategies = {  # the presets charged the study's listening prices, as in the study
+        k: v if k == name else p.design.space.priced_preset(v)
+        for k, v in load_strategies(
+            list(dict.fromkeys(wanted)) + [str(outdir / "recommended.yaml")]
+        ).items()
+    }
     baseline = str(cfg.fresh.compare_with[0]) if cfg.fresh.compare_with else next(iter(strategies))
     base = {**p.base, "seed": p.fresh_seeds[0]}
     comparison = compare(

@@ -332,6 +332,15 @@ class Fresh:
 
 
 @dataclass
+class Confirm:
+    """The best feasible trials checked on other seeds before one is recommended."""
+
+    top: int = 5  # 0: off (the best trial is recommended as it is)
+    seed: int = 501
+    replicates: int = 8
+
+
+@dataclass
 class OptimizeSchema(AppSchema, ModelSections):
     """`experiments.optimize`: the cheapest strategy that meets a target (Optuna)."""
 
@@ -343,6 +352,7 @@ class OptimizeSchema(AppSchema, ModelSections):
     starts: Any = None
     presets: Any = None  # library presets on the same seeds (a list of names or YAML paths)
     robust: Robust = field(default_factory=Robust)
+    confirm: Confirm = field(default_factory=Confirm)
     fresh: Fresh = field(default_factory=Fresh)
     sampler_seed: int = 1
     startup_trials: int = 10

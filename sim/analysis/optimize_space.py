@@ -9,7 +9,9 @@ mapping:
 * `{key: strategy.listening_latency_min, choices: [2, 5, 30], price: [600, 300, 0]}`: listening
   levels with a price in dollars a day each. Listening has no cost in the model unless a
   strategy sets `strategy.listening_cost_per_day`; a candidate's prices are summed into that
-  knob, so faster or wider listening shows up in `cost_listening` and `cost_total`.
+  knob, so faster or wider listening shows up in `cost_listening` and `cost_total`. The library
+  presets a study is compared with are charged the same prices (`Space.priced_preset`: the level
+  nearest to their own value; nothing for a preset that does not listen).
 
 Every other knob keeps the value of the study's `base` strategy (a preset or a mapping of knobs).
 A candidate is the base knobs with the variables' values (`Space.knobs`).
@@ -117,6 +119,27 @@ class Space:
             out[PRICE_KNOB] = float(self.base.get(PRICE_KNOB, 0.0) or 0.0) + sum(
                 v.price_of(params[v.knob]) for v in self.variables
             )
+        return out
+
+    def priced_preset(self, knobs: Mapping[str, Any]) -> dict[str, Any]:
+        """A library preset charged the study's listening prices, so costs compare like for like.
+
+        Each priced knob is charged the price of the study's level nearest to the preset's value;
+        a preset that does not listen (`listening_recall` 0) pays nothing.
+        """
+        from sim.config.schema import StrategyConfig as Defaults
+
+        out = dict(knobs)
+        if not self.priced or float(out.get("listening_recall", 0.0) or 0.0) <= 0:
+            return out
+        extra = 0.0
+        for v in self.variables:
+            if v.price is None:
+                continue
+            value = float(out.get(v.knob, getattr(Defaults(), v.knob)))
+            near = min(range(len(v.choices)), key=lambda i: abs(float(v.choices[i]) - value))
+            extra += v.price[near]
+        out[PRICE_KNOB] = float(out.get(PRICE_KNOB, 0.0) or 0.0) + extra
         return out
 
     def base_params(self) -> dict[str, Any] | None:

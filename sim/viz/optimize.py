@@ -16,6 +16,7 @@ def pareto_figure(
     color: str,
     *,
     recommended: pd.Series | None = None,
+    unconfirmed: pd.DataFrame | None = None,
     bound: float | None = None,
     title: str = "",
 ) -> plt.Figure:
@@ -27,10 +28,12 @@ def pareto_figure(
         front: the feasible non-dominated trials.
         x, y, color: the columns on the axes and the colour.
         recommended: the recommended trial (marked with a ring).
+        unconfirmed: trials that met every constraint in the study but not on the confirmation
+            seeds (crossed out).
         bound: a constraint bound on `y` (drawn as a dashed line).
         title: the figure's title.
     """
-    fig, ax = plt.subplots(figsize=(8.0, 5.6))
+    fig, ax = plt.subplots(figsize=(8.5, 6.4))
     everything = pd.concat([trials[color], presets[color]]) if len(presets) else trials[color]
     finite = everything[np.isfinite(everything.astype(float))]
     lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
@@ -57,9 +60,25 @@ def pareto_figure(
         linewidths=0.5,
         label="candidate meeting every constraint",
     )
-    if len(front) > 1:
-        line = front.sort_values(x)
-        ax.step(line[x], line[y], where="post", color="0.35", lw=1.0, label="front")
+    if len(front):
+        ax.scatter(
+            front[x],
+            front[y],
+            s=70,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=1.2,
+            label="front (no feasible candidate beats it on every goal)",
+        )
+    if unconfirmed is not None and len(unconfirmed):
+        ax.scatter(
+            unconfirmed[x],
+            unconfirmed[y],
+            s=90,
+            marker="x",
+            color="0.2",
+            label="misses a constraint on the confirmation seeds",
+        )
     if len(presets):
         ax.scatter(
             presets[x],
@@ -98,10 +117,10 @@ def pareto_figure(
     if bound is not None:
         ax.axhline(bound, color="red", ls="--", lw=1.0, label=f"target: {y} <= {bound:,.0f}")
     fig.colorbar(sc, ax=ax, label=color)
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(x + (" ($)" if "cost" in x else ""))
+    ax.set_ylabel(y + (" (real people)" if "reach" in y else ""))
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=3, frameon=False)
     fig.tight_layout()
     return fig

@@ -105,7 +105,9 @@ def test_bad_study_files_are_refused(tmp_path, name, text, needles):
     [
         (["trials=0"], ["'trials'"]),
         (["optimize=nosuch"], ["nosuch"]),
-        (["fresh.seed=3"], ["'fresh.seed'", "avoid the study's seeds"]),
+        (["fresh.seed=3"], ["'fresh.seed'", "avoid the study's"]),
+        (["confirm.seed=2"], ["'confirm.seed'", "avoid the study's seeds"]),
+        (["confirm.top=-1"], ["'confirm'", "top >= 0"]),
         (["robust.samples=2", "robust.source=guess"], ["'robust.source'", "ranges or posterior"]),
         (["robust.samples=2", "robust.source=posterior"], ["posterior is not available"]),
         (["optimize.variables.0.high=-3"], ["optimize.variables[0]", "low < high"]),
@@ -182,6 +184,8 @@ def test_killed_study_resumes_and_its_recommendation_compares(tmp_path):
     table = pd.read_parquet(tmp_path / "run" / "trials.parquet")
     assert len(table) == trials and table["trial"].is_unique
     assert (tmp_path / "run" / "pareto.csv").is_file()
+    checked = pd.read_csv(tmp_path / "run" / "confirm.csv")  # the best trials on other seeds
+    assert 1 <= len(checked) <= 5 and set(checked["trial"]) <= set(table["trial"])
     verdict = pd.read_csv(tmp_path / "run" / "fresh" / "verdict.csv")
     assert set(verdict["strategy"]) >= {"ignore", "fast_social_care", "recommended_tiny"}
 
