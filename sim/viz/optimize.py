@@ -121,6 +121,7 @@ def pareto_figure(
     ax.set_ylabel(y + (" (real people)" if "reach" in y else ""))
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=3, frameon=False)
-    fig.tight_layout()
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=7.5, loc="lower center", ncol=2, frameon=False)
+    fig.tight_layout(rect=(0.0, 0.13, 1.0, 1.0))
     return fig

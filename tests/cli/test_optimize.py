@@ -42,7 +42,8 @@ constraints:
 """
 SMALL = [
     "population.size=2000", "scenario.horizon_h=8", "replicates=2", "presets=[ignore]",
-    "fresh.replicates=2", "startup_trials=3", "progress=false", "figures=false", "n_jobs=1",
+    "fresh.replicates=2", "confirm.replicates=2", "confirm.top=2", "startup_trials=3",
+    "progress=false", "figures=false", "n_jobs=1",
 ]  # fmt: skip
 
 
@@ -185,7 +186,7 @@ def test_killed_study_resumes_and_its_recommendation_compares(tmp_path):
     assert len(table) == trials and table["trial"].is_unique
     assert (tmp_path / "run" / "pareto.csv").is_file()
     checked = pd.read_csv(tmp_path / "run" / "confirm.csv")  # the best trials on other seeds
-    assert 1 <= len(checked) <= 5 and set(checked["trial"]) <= set(table["trial"])
+    assert 1 <= len(checked) <= 2 and set(checked["trial"]) <= set(table["trial"])
     verdict = pd.read_csv(tmp_path / "run" / "fresh" / "verdict.csv")
     assert set(verdict["strategy"]) >= {"ignore", "fast_social_care", "recommended_tiny"}
 
