@@ -208,3 +208,9 @@ def test_killed_study_resumes_and_its_recommendation_compares(tmp_path):
     assert cmp.returncode == 0, cmp.stderr[-2000:]
     runs = pd.read_csv(tmp_path / "cmp" / "runs.csv")
     assert set(runs["strategy"]) == {"ignore", "recommended_tiny"}
+
+
+def test_missing_optuna_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "optuna", None)  # `import optuna` raises ImportError
+    message = refused([])
+    assert "needs Optuna" in message and "pip install" in message
