@@ -99,21 +99,30 @@ def posterior_document(
     """What `apply=true` writes: the summary and the weighted particles."""
     import pyabc
 
+    def g(x: float) -> float:
+        return float(f"{x:.6g}")
+
     return {
+        "note": (
+            f"written by `python -m experiments.calibrate scenario={name} method=abc apply=true`; "
+            "read by `python -m experiments.compare uncertainty=posterior` (one particle per "
+            "replicate, drawn by weight)"
+        ),
         "scenario": name,
         "method": f"ABC-SMC (pyabc {pyabc.__version__}), uniform priors over scenario.free",
         "run": outdir.name,
         "fitted_to": [t.name for i, t in enumerate(sc.targets) if i in set(calibrated(sc.targets))],
         "generations": int(len(post.generations)),
-        "epsilon": float(post.generations["epsilon"].iloc[-1]),
+        "epsilon": g(post.generations["epsilon"].iloc[-1]),
+        "simulations": int(post.generations["simulations"].sum()),
         "parameters": {
-            row["parameter"]: {k: float(v) for k, v in row.items() if k != "parameter"}
+            row["parameter"]: {k: g(v) for k, v in row.items() if k != "parameter"}
             for row in summary.to_dict("records")
         },
         "samples": {
             "keys": post.keys,
-            "values": post.samples[post.keys].astype(float).values.tolist(),
-            "weights": post.samples["weight"].astype(float).tolist(),
+            "values": [[g(v) for v in r] for r in post.samples[post.keys].to_numpy(float)],
+            "weights": [g(w) for w in post.samples["weight"].to_numpy(float)],
         },
     }
 
@@ -169,7 +178,10 @@ def execute_abc(
     write_csv(outdir / "predictive.csv", table)
     write_csv(outdir / "predictive_draws.csv", per_draw)
     doc = posterior_document(name, post, summary, sc, outdir)
-    doc["seconds"] = {"abc": round(post.seconds, 1), "predictive": round(pred_seconds, 1)}
+    doc["seconds"] = {  # the generations' wall time over every (resumed) call; this call's rest
+        "abc": round(float(post.generations["wall_time_s"].sum()), 1),
+        "predictive": round(pred_seconds, 1),
+    }
     write_yaml(outdir / "posterior_summary.yaml", {k: v for k, v in doc.items() if k != "samples"})
     applied = ""
     if cfg.get("apply", False):

@@ -277,6 +277,7 @@ def generation_table(history: Any) -> pd.DataFrame:
             "t": pops["t"].astype(int).to_numpy(),
             "epsilon": pops["epsilon"].to_numpy(dtype=float),
             "simulations": pops["samples"].astype(int).to_numpy(),
+            "wall_time_s": pops["wall_time"].to_numpy(dtype=float),
         }
     )
     table["accepted"] = [int(sizes.get(t, 0)) for t in table["t"]]

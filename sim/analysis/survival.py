@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import mean_ci
+from sim.outputs.registry import get as get_metric
+from sim.outputs.registry import signed
 
 RANKED = (
     ("reach_negative_scaled", "negative reach", True),
@@ -128,9 +130,10 @@ def survival_markdown(table: pd.DataFrame, source: str) -> str:
         ]
         for _, row in part.iterrows():
             cells = []
+            fmt = signed(get_metric(metric).fmt)
             for side in ("fixed", "uncertain"):
                 d, lo, hi = row[f"diff_{side}"], row[f"ci_low_{side}"], row[f"ci_high_{side}"]
-                text = f"{d:,.4g} [{lo:,.4g}, {hi:,.4g}]"
+                text = f"{fmt.format(d)} [{fmt.format(lo)}, {fmt.format(hi)}]"
                 if row[f"decided_{side}"]:
                     text += f" ({_better(row, d)})"
                 cells.append(text)

@@ -58,7 +58,7 @@ def posterior_figure(
     pairs = list(itertools.combinations(range(k), 2))
     cols = max(k + 1, len(pairs), 2)
     rows = 3 if pairs else 2
-    height = [3.0] + ([3.0] if pairs else []) + [0.9 + 0.42 * len(predictive)]
+    height = [3.2] + ([3.0] if pairs else []) + [1.0 + 0.6 * len(predictive)]
     fig = plt.figure(figsize=(max(13.0, 4.2 * cols), sum(height) + 1.8))
     grid = fig.add_gridspec(rows, cols, height_ratios=height)
     s = post.samples
@@ -67,7 +67,9 @@ def posterior_figure(
     for i, fp in enumerate(free):
         ax = fig.add_subplot(grid[0, i])
         x = s[fp.key].to_numpy(dtype=float)
-        bins = np.linspace(fp.low, fp.high, 21).tolist()
+        span = max(float(x.max() - x.min()), 1e-9 * (fp.high - fp.low))
+        lo, hi = max(fp.low, x.min() - 0.6 * span), min(fp.high, x.max() + 0.6 * span)
+        bins = np.linspace(lo, hi, 16).tolist()
         ax.hist(
             x,
             bins=bins,
@@ -77,15 +79,27 @@ def posterior_figure(
             edgecolor="white",
             label="posterior",
         )
-        ax.axhline(1.0 / (fp.high - fp.low), color="#636363", ls="--", lw=1, label="prior")
+        ax.axhline(
+            1.0 / (fp.high - fp.low),
+            color="#636363",
+            ls="--",
+            lw=1,
+            label=f"prior: uniform {fp.low:g} .. {fp.high:g}",
+        )
         st = stats.loc[fp.key]
-        ax.axvspan(st["q05"], st["q95"], color="#3182bd", alpha=0.12, label="90% interval")
+        ax.axvspan(
+            st["q05"],
+            st["q95"],
+            color="#3182bd",
+            alpha=0.12,
+            label=f"90% interval {st['q05']:.4g} .. {st['q95']:.4g}",
+        )
         ax.axvline(st["mean"], color="#08519c", lw=2, label=f"mean {st['mean']:.4g}")
         cur = _current(documented, fp.key)
         if math.isfinite(cur):
             ax.axvline(cur, color="#e6550d", ls=":", lw=2, label=f"scenario file {cur:.4g}")
-        ax.set_xlim(fp.low, fp.high)
-        ax.set_title(_short(fp.key), fontsize=10)
+        ax.set_xlim(lo, hi)
+        ax.set_title(f"{_short(fp.key)} (zoomed in the prior's range)", fontsize=10)
         ax.set_yticks([])
         ax.legend(fontsize=7, frameon=False, loc="upper right")
     ax = fig.add_subplot(grid[0, k])
@@ -94,8 +108,13 @@ def posterior_figure(
     for t, e, n in zip(g["t"], g["epsilon"], g["simulations"]):
         ax.annotate(f"{n} sims", (t, e), fontsize=7, textcoords="offset points", xytext=(3, 4))
     ax.set_xlabel("generation")
-    ax.set_ylabel("epsilon (RMS miss, tolerance units)")
-    ax.set_title("ABC-SMC: acceptance threshold", fontsize=10)
+    ax.set_ylabel("epsilon")
+    ax.axhline(1.0, color="#636363", ls=":", lw=1)
+    ax.set_title(
+        "acceptance threshold per generation\n(RMS miss of the calibrated targets in tolerance "
+        "units;\nbelow 1: inside the bands on average)",
+        fontsize=9,
+    )
     ax.set_xticks(list(g["t"]))
     for j, (a, b) in enumerate(pairs):
         ax = fig.add_subplot(grid[1, j])
@@ -136,17 +155,23 @@ def _predictive_panel(ax: Any, predictive: pd.DataFrame) -> None:
         ax.text(
             6.2,
             y,
-            f"{verdict}, {row['share_in_band']:.0%} of draws in band",
+            f"{verdict}: median {row['predictive_median']:.4g} vs {row['documented']:.4g}\n"
+            f"{row['share_in_band']:.0%} of draws in band",
             va="center",
             fontsize=8,
         )
-    ax.set_yticks(range(n))
-    ax.set_yticklabels(
-        [f"[{r.label}] {r.target[:58]}" for r in predictive.iloc[::-1].itertuples()], fontsize=8
-    )
+        ax.text(
+            -5.9,
+            y + 0.38,
+            f"[{row['label']}] {row['target'][:80]}",
+            fontsize=8,
+            va="bottom",
+            color=colour,
+        )
+    ax.set_yticks([])
     ax.axvline(0, color="black", lw=1)
     ax.set_xlim(-6, 11)
-    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_ylim(-0.6, n - 0.1)
     ax.set_xlabel(
         "(value - documented) / tolerance   (green: the target's band; line: 90% interval over "
         "posterior draws; dot: median; clipped at +-6)"
@@ -156,7 +181,12 @@ def _predictive_panel(ax: Any, predictive: pd.DataFrame) -> None:
         for label, c in LABEL_COLOURS.items()
         if label in set(predictive["label"])
     ]
-    ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower left", title="label")
-    ax.set_title("posterior predictive check of every target", fontsize=10)
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower right", title="label")
+    draws = int(predictive["draws"].max()) if len(predictive) else 0
+    ax.set_title(
+        f"posterior predictive check of every target, whatever its label ({draws} posterior "
+        "draws, each run on seeds the fit never used)",
+        fontsize=10,
+    )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
