@@ -112,6 +112,7 @@ def posterior_document(
         "method": f"ABC-SMC (pyabc {pyabc.__version__}), uniform priors over scenario.free",
         "run": outdir.name,
         "fitted_to": [t.name for i, t in enumerate(sc.targets) if i in set(calibrated(sc.targets))],
+        "labels": {t.name: t.label for t in sc.targets},  # as the fit saw them
         "generations": int(len(post.generations)),
         "epsilon": g(post.generations["epsilon"].iloc[-1]),
         "simulations": int(post.generations["simulations"].sum()),
@@ -172,7 +173,9 @@ def execute_abc(
     t0 = time.perf_counter()
     draws = resample(post.samples, post.keys, draws_n, seed)
     pred_seeds = [seed + PREDICTIVE_SEED_OFFSET + r for r in range(pred_seeds_n)]
-    journal = Journal(outdir / "predictive", [key, pred_seeds, draws_n])
+    # a draw's result depends on the run configs, its values (the journal's key) and the seeds
+    context = [runs.documented, runs.counterfactual, [t.name for t in sc.targets], pred_seeds]
+    journal = Journal(outdir / "predictive", context)
     table, per_draw = predictive(simulator, draws, pred_seeds, journal=journal)
     pred_seconds = time.perf_counter() - t0
     write_csv(outdir / "predictive.csv", table)
@@ -180,7 +183,7 @@ def execute_abc(
     doc = posterior_document(name, post, summary, sc, outdir)
     doc["seconds"] = {  # the generations' wall time over every (resumed) call; this call's rest
         "abc": round(float(post.generations["wall_time_s"].sum()), 1),
-        "predictive": round(pred_seconds, 1),
+        "predictive_this_call": round(pred_seconds, 1),  # draws run now (not from predictive/)
     }
     write_yaml(outdir / "posterior_summary.yaml", {k: v for k, v in doc.items() if k != "samples"})
     applied = ""
