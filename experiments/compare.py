@@ -191,16 +191,19 @@ def execute(cfg: DictConfig) -> Comparison:
     outdir = output_dir(cfg)
     source = str(cfg.get("uncertainty") or NONE)
     with incomplete_marker(outdir), user_errors(outdir):
-        run = lambda d: compare(  # noqa: E731
-            base,
-            strategies,
-            int(cfg.replicates),
-            baseline=baseline,
-            starts=starts,
-            n_jobs=int(cfg.get("n_jobs", -1)),
-            progress=bool(cfg.get("progress", True)),
-            draws=d,
-        )
+
+        def run(d: list | None) -> Comparison:
+            return compare(
+                base,
+                strategies,
+                int(cfg.replicates),
+                baseline=baseline,
+                starts=starts,
+                n_jobs=int(cfg.get("n_jobs", -1)),
+                progress=bool(cfg.get("progress", True)),
+                draws=d,
+            )
+
         comparison = run(draws)
         summary = comparison.summary()
         config = {**resolved(cfg), "strategy_knobs": strategies}

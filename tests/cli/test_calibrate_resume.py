@@ -16,7 +16,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-SMALL = ["scenario=united_sarver", "size=2000", "scenario.horizon_h=12", "n_jobs=1", "figures=false"]
+SMALL = ["scenario=united_sarver", "size=2000", "scenario.horizon_h=12", "scenario.tick_min=5", "n_jobs=1",
+         "figures=false"]
 
 
 def _start(args: list[str], outdir: Path) -> subprocess.Popen:
@@ -78,8 +79,8 @@ def _generations(db: Path) -> list[tuple]:
 @pytest.mark.slow
 def test_killed_abc_run_continues_from_its_history(tmp_path):
     pytest.importorskip("pyabc")
-    args = ["method=abc", "abc.population=6", "abc.generations=3", "abc.min_epsilon=0",
-            "abc.seeds=1", "abc.seed_pool=3", "abc.predictive_draws=3", "abc.predictive_seeds=1"]
+    args = ["method=abc", "abc.population=5", "abc.generations=3", "abc.min_epsilon=0",
+            "abc.seeds=1", "abc.seed_pool=3", "abc.predictive_draws=2", "abc.predictive_seeds=1"]
     db = tmp_path / "history.db"
     proc = _start(args, tmp_path)
     _kill_when(proc, lambda: len(_generations(db)) >= 1)
@@ -94,7 +95,7 @@ def test_killed_abc_run_continues_from_its_history(tmp_path):
     assert f"{run_now} candidates run now" in done.stdout  # the finished generations not redone
     gens = pd.read_csv(tmp_path / "generations.csv")
     assert list(gens["t"]) == [0, 1, 2]
-    assert len(pd.read_csv(tmp_path / "posterior.csv")) == 6
+    assert len(pd.read_csv(tmp_path / "posterior.csv")) == 5
     predictive = pd.read_csv(tmp_path / "predictive.csv")
     assert len(predictive) == 1 and (tmp_path / "posterior_summary.yaml").is_file()
 
