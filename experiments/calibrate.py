@@ -12,6 +12,14 @@ keeping its comments: `scenario.*` keys in place, model parameters under `settin
 knobs into the scenario's documented strategy preset. `staffing=true` answers another question
 instead: the smallest staff of the documented strategy that answers `sla.share` of all complaints
 within `sla.minutes`.
+
+Only targets labelled `calibrated` enter the fit; `identity` and `held_out` ones are shown in
+`targets.csv` beside them. Every finished evaluation is kept in `evaluations/` (one JSON file
+each, atomically): a killed fit rerun with the same config and `hydra.run.dir` reuses them and
+runs only the rest (`sim.analysis.journal`).
+
+`method=point` (the default) is the best fit above; `method=abc` gives a posterior instead
+(ABC-SMC with pyabc, the `calibrate` extra): see `experiments.calibrate_abc`.
 """
 
 from __future__ import annotations
@@ -19,12 +27,20 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import hydra
 import pandas as pd
 from omegaconf import DictConfig
 
-from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
+from experiments.common import (
+    UserError,
+    output_dir,
+    quiet_mesa,
+    resolved,
+    run_app,
+    user_errors,
+)
 from experiments.options import float_option, int_option
 from experiments.replay import console_table
 from experiments.scenarios import CONF_DIR, ScenarioRuns, scenario_runs
@@ -180,12 +196,16 @@ def staffing(opts: CalibrateOptions, runs: ScenarioRuns, seeds: list[int], outdi
     return staff
 
 
-def execute(cfg: DictConfig) -> Fit | int | None:
+METHODS = ("point", "abc")
+
+
+def execute(cfg: DictConfig) -> Fit | Any | int | None:
     """Calibrate (or size the staff of) one scenario from a composed config."""
     quiet_mesa()
     with user_errors():
         opts = calibrate_options(cfg)
         name, runs = _scenario(cfg, opts)
+        method = str(cfg.get("method", "point"))
     seeds = [
         opts.seed + r
         for r in range(opts.replicates if opts.replicates is not None else runs.replicates)
@@ -202,6 +222,10 @@ def execute(cfg: DictConfig) -> Fit | int | None:
         if cfg.get("staffing", False):
             return staffing(opts, runs, seeds, outdir)
         sc = runs.checked.scenario
+        if method == "abc" and sc.free:
+            from experiments.calibrate_abc import execute_abc
+
+            return execute_abc(cfg, name, runs, opts.seed, opts.n_jobs, outdir)
         if not sc.free:
             print(
                 f"{name}: no free parameters (scenario.free is empty): "
@@ -219,16 +243,19 @@ def execute(cfg: DictConfig) -> Fit | int | None:
             shown = ", ".join(f"{k.split('.')[-1]}={v:.4g}" for k, v in values.items())
             print(f"  eval {i:3d}: loss {value:9.4f}  {shown}", flush=True)
 
+        fitted = [t for t in sc.targets if t.label == "calibrated"]  # never identity, held_out
+        if not fitted:
+            raise UserError(f"{name}: no target is labelled calibrated, so there is nothing to fit")
         print(
-            f"calibrating {name}: {len(sc.free)} free parameter(s), {len(sc.targets)} target(s), "
-            f"{len(seeds)} replicates per candidate",
+            f"calibrating {name}: {len(sc.free)} free parameter(s), {len(fitted)} calibrated "
+            f"target(s) of {len(sc.targets)}, {len(seeds)} replicates per candidate",
             flush=True,
         )
         fit = calibrate(
             runs.documented,
             runs.counterfactual,
             sc.free,
-            sc.targets,
+            fitted,
             seeds,
             maxiter=opts.maxiter,
             popsize=opts.popsize,
@@ -237,6 +264,7 @@ def execute(cfg: DictConfig) -> Fit | int | None:
             n_jobs=opts.n_jobs,
             max_evals=opts.max_evals,
             progress=progress,
+            journal=outdir / "evaluations",
         )
         fit.values = rounded(fit.values)  # re-evaluate at what is written to files
         doc = with_values(runs.documented, fit.values)
@@ -249,7 +277,9 @@ def execute(cfg: DictConfig) -> Fit | int | None:
         fit.results = evaluate(
             sc.targets, [r.values for r in reps], [r.cf_values for r in reps] if cf else None
         )
-        fit.loss = loss(sc.targets, fit.results)
+        fit.loss = loss(
+            fitted, [r for r, t in zip(fit.results, sc.targets) if t.label == "calibrated"]
+        )
         table = pd.DataFrame([{"scenario": name, **r.as_row()} for r in fit.results])
         write_csv(outdir / "history.csv", fit.history)
         write_csv(outdir / "targets.csv", table)
@@ -262,6 +292,8 @@ def execute(cfg: DictConfig) -> Fit | int | None:
                 "start": fit.start,
                 "loss": fit.loss,
                 "evaluations": fit.evaluations,
+                "reused_evaluations": fit.reused,
+                "fitted_to": [t.name for t in fitted],
                 "seconds": fit.seconds,
                 "message": fit.message,
                 "replicates": len(seeds),
@@ -273,7 +305,11 @@ def execute(cfg: DictConfig) -> Fit | int | None:
             from sim.viz.replay import save_figure
 
             save_figure(fit_figure(fit, sc.targets), outdir / "figures" / "calibration.png")
-    print(f"\nfitted after {fit.evaluations} evaluations ({fit.seconds:.0f} s, {fit.message}):")
+    reused = f"; {fit.reused} from an earlier run's journal" if fit.reused else ""
+    print(
+        f"\nfitted after {fit.evaluations} evaluations{reused} ({fit.seconds:.0f} s, "
+        f"{fit.message}):"
+    )
     for k, v in fit.values.items():
         print(f"  {k} = {v:.4g}   (start {fit.start[k]:.4g})")
     print(console_table(table))
@@ -293,6 +329,18 @@ def execute(cfg: DictConfig) -> Fit | int | None:
 def check_calibrate(cfg: DictConfig) -> None:
     """Pre-flight check of a composed calibrate config."""
     _scenario(cfg, calibrate_options(cfg))
+    method = str(cfg.get("method", "point"))
+    if method not in METHODS:
+        raise ConfigError("method", method, "point (a best fit) or abc (a posterior, pyabc)")
+    if method == "abc":
+        from experiments.calibrate_abc import abc_settings
+        from sim.analysis.posterior import MissingExtra, pyabc_module
+
+        abc_settings(cfg, 1, 1)
+        try:
+            pyabc_module()
+        except MissingExtra as exc:
+            raise UserError(str(exc)) from None
 
 
 @hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="calibrate")

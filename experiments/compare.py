@@ -12,6 +12,14 @@ start time runs the same replicates. Writes into the output directory:
 * `summary.md`: the same as readable tables, pooled first, then per start time, then where the
   ranking changes; `hourly.csv` and `response_times.csv` behind the figures; `figures/*.png`;
   `config.yaml` (resolved, with every strategy's knobs) and `provenance.json`.
+
+With `uncertainty=posterior` (the scenario's `conf/posterior/<scenario>.yaml`), a sensitivity set
+(`uncertainty=uncertain`) or a path, each replicate draws its uncertain parameters once and every
+strategy runs that draw on the replicate's seed (`sim.analysis.uncertainty`): the tables above
+then include the uncertainty, `draws.csv` holds the draws, and (unless
+`uncertainty_reference=false`) the same seeds also run with the configured parameters:
+`summary_fixed.csv`, `survival.csv` and a section of `summary.md` say which pairwise rankings
+survive (`sim.analysis.survival`). `uncertainty=none` (the default) changes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+import pandas as pd
 from omegaconf import DictConfig, ListConfig
 
 from experiments.common import (
@@ -31,9 +40,13 @@ from experiments.common import (
     run_app,
     user_errors,
 )
+from sim.analysis.calibration import with_values
 from sim.analysis.compare import Comparison, compare, placed, strategy_configs
 from sim.analysis.compare_report import console_table, ranking_text, summary_markdown
 from sim.analysis.start_times import StartTime, parse_starts
+from sim.analysis.survival import survival_markdown, survival_table
+from sim.analysis.uncertainty import NONE, describe
+from sim.analysis.uncertainty import draws as uncertainty_draws
 from sim.config.presets import conf_dir
 from sim.config.presets import path as preset_path
 from sim.config.presets import read as read_mapping
@@ -145,9 +158,25 @@ def plan(
     return base, strategies, baseline, starts
 
 
+def draws_of(cfg: DictConfig, base: dict[str, Any], baseline: dict[str, Any]) -> list | None:
+    """The per-replicate parameter draws of `uncertainty` (None for none; ConfigError if bad)."""
+    source = str(cfg.get("uncertainty") or NONE)
+    if source == NONE:
+        return None
+    full = strategy_configs(base, {"b": baseline})["b"].to_dict()
+    out = uncertainty_draws(
+        source, int(cfg.replicates), int(cfg.seed), scenario=str(cfg.scenario.name), base=full
+    )
+    strategy_configs(  # the drawn values must make valid runs
+        {**with_values(base, out[0])}, {"b": baseline}
+    )
+    return out
+
+
 def check_compare(cfg: DictConfig) -> None:
     """Pre-flight check of a composed compare config (used before Hydra runs the app)."""
-    plan(cfg)
+    base, strategies, baseline, _ = plan(cfg)
+    draws_of(cfg, base, strategies[baseline])
 
 
 def execute(cfg: DictConfig) -> Comparison:
@@ -158,27 +187,45 @@ def execute(cfg: DictConfig) -> Comparison:
         rc = strategy_configs(base, {baseline: strategies[baseline]})[
             baseline
         ]  # as the runs see it
+        draws = draws_of(cfg, base, strategies[baseline])
     outdir = output_dir(cfg)
+    source = str(cfg.get("uncertainty") or NONE)
     with incomplete_marker(outdir), user_errors(outdir):
-        comparison = compare(
-            base,
-            strategies,
-            int(cfg.replicates),
-            baseline=baseline,
-            starts=starts,
-            n_jobs=int(cfg.get("n_jobs", -1)),
-            progress=bool(cfg.get("progress", True)),
-        )
+
+        def run(d: list | None) -> Comparison:
+            return compare(
+                base,
+                strategies,
+                int(cfg.replicates),
+                baseline=baseline,
+                starts=starts,
+                n_jobs=int(cfg.get("n_jobs", -1)),
+                progress=bool(cfg.get("progress", True)),
+                draws=d,
+            )
+
+        comparison = run(draws)
         summary = comparison.summary()
         config = {**resolved(cfg), "strategy_knobs": strategies}
         title = f"{cfg.scenario.name}: strategies compared with {baseline}"
+        text = summary_markdown(summary, comparison, title)
+        if draws is not None:
+            what = describe(source, str(cfg.scenario.name))
+            write_csv(outdir / "draws.csv", pd.DataFrame(draws).rename_axis("replicate"))
+            text += f"\n\nParameter uncertainty: {what}; the intervals above include it.\n"
+            if cfg.get("uncertainty_reference", True):
+                fixed = run(None)
+                write_csv(outdir / "summary_fixed.csv", fixed.summary())
+                table = survival_table(fixed.runs, comparison.runs, list(strategies), baseline)
+                write_csv(outdir / "survival.csv", table)
+                text += "\n" + survival_markdown(table, what) + "\n"
         write_yaml(outdir / "config.yaml", config)
         write_json(outdir / "provenance.json", provenance(config, int(cfg.seed)))
         write_csv(outdir / "runs.csv", comparison.runs)
         write_csv(outdir / "hourly.csv", comparison.hourly)
         write_csv(outdir / "response_times.csv", comparison.response_times)
         write_csv(outdir / "summary.csv", summary)
-        write_text(outdir / "summary.md", summary_markdown(summary, comparison, title))
+        write_text(outdir / "summary.md", text)
         if cfg.get("figures", True):
             from sim.viz.compare import comparison_figures
 
@@ -205,6 +252,10 @@ def execute(cfg: DictConfig) -> Comparison:
     print(console_table(summary, comparison))
     if n_starts > 1:
         print("\n" + ranking_text(summary, comparison))
+    if draws is not None:
+        print(f"\nparameter uncertainty: {describe(source, str(cfg.scenario.name))}")
+        if cfg.get("uncertainty_reference", True):
+            print(survival_text(outdir))
     print(f"\nresults: {outdir}\n  table:   {outdir / 'summary.md'} (and summary.csv, runs.csv)")
     if cfg.get("figures", True):
         print(
@@ -212,6 +263,24 @@ def execute(cfg: DictConfig) -> Comparison:
             "(forest.png, mentions.png, cost_vs_reach.png, response_times.png)"
         )
     return comparison
+
+
+def survival_text(outdir: Path) -> str:
+    """Terminal lines: how many rankings survive the uncertainty, per outcome."""
+    table = pd.read_csv(outdir / "survival.csv")
+    out = []
+    for outcome, part in table.groupby("outcome", sort=False):
+        lost = part[part["decided_fixed"] & ~part["survives"]]
+        out.append(
+            f"  by {outcome}: {int(part['survives'].sum())} of {int(part['decided_fixed'].sum())} "
+            "decided rankings survive"
+            + (
+                f"; lost: {', '.join(f'{a} vs {b}' for a, b in zip(lost['a'], lost['b']))}"
+                if len(lost)
+                else ""
+            )
+        )
+    return "\n".join(out) + f"\n  (summary.md, survival.csv in {outdir})"
 
 
 @hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="compare")

@@ -167,6 +167,8 @@ class CompareSchema(AppSchema, ModelSections):
     n_jobs: int = -1
     progress: bool = True
     figures: bool = True
+    uncertainty: str = "none"  # none, posterior, a conf/sensitivity/ set, or a YAML path
+    uncertainty_reference: bool = True  # also run the seeds fixed: which rankings survive
 
 
 @dataclass
@@ -183,12 +185,27 @@ class ReplaySchema(AppSchema):
 
 
 @dataclass
+class Abc:
+    """`calibrate method=abc`: ABC-SMC options (sim.analysis.posterior)."""
+
+    population: int = 20
+    generations: int = 4
+    min_epsilon: float = 0.5
+    initial_epsilon: float = 4.0
+    seeds: int = 2
+    seed_pool: int = 10
+    predictive_draws: int = 20
+    predictive_seeds: int = 2
+
+
+@dataclass
 class CalibrateSchema(AppSchema):
     """`experiments.calibrate`: fit a scenario's free parameters (or its staffing)."""
 
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     scenarios: str | None = None
+    method: str = "point"  # point (differential evolution + Nelder-Mead) or abc (ABC-SMC)
     replicates: int | None = None
     size: int | None = None
     maxiter: int = 8
@@ -197,6 +214,8 @@ class CalibrateSchema(AppSchema):
     max_evals: int = 80
     n_jobs: int = 2
     apply: bool = False
+    posterior_file: str | None = None
+    abc: Abc = field(default_factory=Abc)
     figures: bool = True
     staffing: bool = False
     sla: Sla = field(default_factory=Sla)

@@ -10,6 +10,11 @@ list; a parameter whose bounds span a factor of 10 or more is searched on a log 
 evolution explores the box for part of the evaluation budget; a Nelder-Mead search started from
 its best candidate then refines it with the rest. The search stops early once the best loss is
 below `stop_loss`.
+
+With a `journal` directory every finished evaluation is kept there (`sim.analysis.journal`). A
+killed fit started again with the same config and journal takes each evaluation it finds there
+instead of running it; the optimisers are deterministic (`rng_seed`), so the rerun asks for the
+same candidates in the same order and only the unfinished ones run.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution, minimize
 
+from sim.analysis.journal import Journal
 from sim.analysis.replay import Replicate, replicate
 from sim.analysis.targets import TargetResult, evaluate, loss
 from sim.config.schema import FreeParameter, RunConfig, Target
@@ -54,6 +61,7 @@ class Fit:
     seconds: float
     message: str = ""
     start: dict[str, float] = field(default_factory=dict)
+    reused: int = 0  # evaluations taken from the journal of an earlier, interrupted fit
 
 
 def get_path(data: Mapping[str, Any], key: str) -> Any:
@@ -131,6 +139,7 @@ class Objective:
         n_jobs: int = 1,
         integer_keys: Sequence[str] = (),
         progress: Callable[[int, float, dict], None] | None = None,
+        journal: str | Path | None = None,
     ):
         self.documented, self.counterfactual = documented, counterfactual
         self.free, self.targets, self.seeds = list(free), list(targets), list(seeds)
@@ -139,6 +148,21 @@ class Objective:
         self.rows: list[dict[str, Any]] = []
         self.best: tuple[float, dict[str, float], list[TargetResult]] = (math.inf, {}, [])
         self._seen: dict[tuple, float] = {}
+        context = [documented, counterfactual, self.seeds, [repr(t) for t in self.targets]]
+        self.journal = Journal(journal, context) if journal is not None else None
+        self.reused = 0
+
+    def _finished(self, values: Mapping[str, float]) -> tuple[float, list[TargetResult]] | None:
+        """Loss and results of a candidate from the journal, or None."""
+        data = self.journal.get(values) if self.journal is not None else None
+        if data is None:
+            return None
+        nan = {k: math.nan for k in ("simulated_mean", "ci_low", "ci_high")}
+        results = [
+            TargetResult(**{**row, **{k: nan[k] for k in nan if row[k] is None}})
+            for row in data["results"]
+        ]
+        return (math.inf if data["loss"] is None else float(data["loss"])), results
 
     def values_of(self, x: np.ndarray) -> dict[str, float]:
         """Dotted key -> value for a point of the search space."""
@@ -183,9 +207,16 @@ class Objective:
         key = tuple(sorted(values.items()))
         if key in self._seen:  # the same candidate again (e.g. the start point): no new runs
             return self._seen[key]
-        value, results, _ = self.evaluate(values)
+        found = self._finished(values)
+        if found is not None:
+            value, results = found
+            self.reused += 1
+        else:
+            value, results, _ = self.evaluate(values)
+            if self.journal is not None:
+                self.journal.put(values, {"loss": value, "results": [r.as_row() for r in results]})
         self._seen[key] = value
-        row = {"eval": len(self.rows) + 1, "loss": value, **values}
+        row = {"eval": len(self.rows) + 1, "loss": value, **values, "reused": found is not None}
         row.update({f"target:{r.target}": r.simulated_mean for r in results})
         self.rows.append(row)
         if value < self.best[0]:
@@ -232,6 +263,7 @@ def calibrate(
     max_evals: int | None = None,
     integer_keys: Sequence[str] = (),
     progress: Callable[[int, float, dict], None] | None = None,
+    journal: str | Path | None = None,
 ) -> Fit:
     """Fit the free parameters with differential evolution on the replicate-averaged loss.
 
@@ -250,6 +282,7 @@ def calibrate(
         explore_share: share of `max_evals` for differential evolution; Nelder-Mead gets the rest.
         integer_keys: free keys that take whole numbers.
         progress: called after every evaluation with (count, loss, values).
+        journal: a directory keeping every finished evaluation (see the module doc); None: none.
 
     Returns:
         The Fit, with the best candidate found and the history of every evaluation.
@@ -259,7 +292,7 @@ def calibrate(
     t0 = time.perf_counter()
     integer_keys = list(integer_keys) + whole_number_keys(documented, free)
     obj = Objective(
-        documented, counterfactual, free, targets, seeds, n_jobs, integer_keys, progress
+        documented, counterfactual, free, targets, seeds, n_jobs, integer_keys, progress, journal
     )
     start = current_values(documented, free)
     start = obj.values_of(
@@ -332,6 +365,7 @@ def calibrate(
         seconds=time.perf_counter() - t0,
         message=message,
         start=start,
+        reused=obj.reused,
     )
 
 

@@ -11,6 +11,11 @@ turn and every start time runs the same replicates (the same seeds, so the same 
 population). The summary has one block per start time and a pooled block over all runs, paired
 by (start, replicate); since replicate r is one world seen at every start time, the pooled
 intervals are taken over the replicates' averages across start times.
+
+With `draws` (one override mapping per replicate, `sim.analysis.uncertainty.draws`), replicate r
+also sets its uncertain parameters to `draws[r]`, the same for every strategy and start time:
+the paired differences then compare strategies in the same world, and their intervals over
+replicates include the uncertainty of the parameters. Without draws nothing changes.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.calibration import with_values
 from sim.analysis.evaluator import Case, evaluate
 from sim.analysis.start_times import StartTime, first_incident_time, parse_start, shifted_start
 from sim.analysis.stats import summarise, value_of_response
@@ -203,6 +209,7 @@ def compare(
     starts: Sequence[StartTime | str] | None = None,
     n_jobs: int = -1,
     progress: bool = True,
+    draws: Sequence[Mapping[str, Any]] | None = None,
 ) -> Comparison:
     """Run every strategy on `replicates` shared environments and collect the results.
 
@@ -216,6 +223,8 @@ def compare(
             replicates (seeds). None or empty: the scenario's own start only.
         n_jobs: worker processes (-1: all cores; 1: no subprocesses).
         progress: show a progress bar.
+        draws: per replicate, dotted key -> value of the uncertain parameters (as many as
+            `replicates`); None: the configured values for every replicate.
 
     Returns:
         A Comparison; `comparison.summary()` gives the statistics.
@@ -231,6 +240,8 @@ def compare(
         1.0, configs[baseline].scenario.reference_population / configs[baseline].population.size
     )
     names = list(strategies)
+    if draws is not None and len(draws) != replicates:
+        raise ValueError(f"{len(draws)} draws for {replicates} replicates")
     cases = [
         Case(
             f"{start}/{name}",
@@ -240,9 +251,22 @@ def compare(
         for start, data in bases.items()
         for name, knobs in strategies.items()
     ]
+    runs_of: int | list[int] = replicates
+    if draws is not None:  # one case per replicate: its seed and its draw (the same per strategy)
+        seed0 = int(RunConfig.from_dict(copy.deepcopy(dict(base))).seed)
+        cases = [
+            Case(
+                f"{case.id}/{r}",
+                {**with_values(case.config, draws[r]), "seed": seed0 + r},
+                {**case.labels, "draw": r},
+            )
+            for r in range(replicates)
+            for case in cases
+        ]
+        runs_of = 1
     ev = evaluate(
         cases,
-        replicates,
+        runs_of,
         n_jobs=n_jobs,
         hourly=HOURLY,
         extract=_response_times,
@@ -254,6 +278,8 @@ def compare(
     order = {start: i for i, start in enumerate(bases)}
     tables = {"runs": ev.runs, "hourly": ev.hourly, "response_times": ev.frame("response_times")}
     for k, df in tables.items():  # (start, replicate, strategy) order
+        if draws is not None:  # the replicate is the draw (every case ran once)
+            df = df.assign(replicate=df.pop("draw"))
         df = df.drop(columns="config").assign(_order=df["start"].map(order))
         df = df.sort_values(["_order", "replicate"], kind="stable").drop(columns="_order")
         tables[k] = df.reset_index(drop=True)
