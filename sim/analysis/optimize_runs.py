@@ -10,8 +10,8 @@ Where the samples come from in robust mode (`robust.source`):
 
 * `ranges`: a Latin hypercube over the ranges of a parameter set (`conf/sensitivity/<set>.yaml`;
   `experiments.optimize` draws it with `experiments.sensitivity`'s helpers);
-* `posterior`: draws from a scenario's posterior, through the hook `posterior_samples` (it
-  needs `sim.analysis.uncertainty`, which the evidence work provides; until then it says so).
+* `posterior`: particles of a scenario's applied posterior (`conf/posterior/<scenario>.yaml`,
+  written by `experiments.calibrate method=abc apply=true`), through `posterior_samples`.
 """
 
 from __future__ import annotations
@@ -25,30 +25,19 @@ import pandas as pd
 
 from sim.analysis.compare import placed
 from sim.analysis.evaluator import Case, evaluate
-from sim.errors import ConfigError
 
 SOURCES = ("ranges", "posterior")
 
 
 def posterior_samples(base: Mapping[str, Any], n: int, seed: int) -> list[dict[str, Any]]:
-    """Hook: `n` run configs with the uncertain inputs drawn from the scenario's posterior.
+    """`n` run configs with the uncertain inputs drawn from the scenario's applied posterior.
 
     Raises:
-        ConfigError: until `sim.analysis.uncertainty` provides `posterior_configs(base, n, seed)`.
+        ConfigError: when the scenario has no posterior (`conf/posterior/<scenario>.yaml`).
     """
-    try:
-        from sim.analysis import uncertainty  # type: ignore[attr-defined]
-    except ImportError:
-        uncertainty = None
-    draw = getattr(uncertainty, "posterior_configs", None)
-    if draw is None:
-        raise ConfigError(
-            "robust.source",
-            "posterior",
-            "ranges (a scenario posterior is not available yet: sim.analysis.uncertainty "
-            "provides none)",
-        )
-    return [dict(c) for c in draw(base, n, seed)]
+    from sim.analysis.uncertainty import posterior_configs
+
+    return [dict(c) for c in posterior_configs(base, n, seed)]
 
 
 def samples(

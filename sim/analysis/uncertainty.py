@@ -172,3 +172,20 @@ def describe(source: str, scenario: str | None = None) -> str:
         )
     keys = [e["key"] for e in data.get("parameters") or []]
     return f"each replicate draws {len(keys)} parameters uniformly from the set {file.stem}"
+
+
+def posterior_configs(base: Mapping[str, Any], n: int, seed: int) -> list[dict[str, Any]]:
+    """`n` copies of a full run config with the posterior's parameters of its scenario drawn in.
+
+    Args:
+        base: a full run config (its `scenario.name` names the posterior to read).
+        n: how many configs.
+        seed: seed of the draws (the same seed gives the same configs).
+
+    Raises:
+        ConfigError: when the scenario has no applied posterior, or a key does not fit `base`.
+    """
+    from sim.analysis.calibration import with_values
+
+    scenario = (base.get("scenario") or {}).get("name")
+    return [with_values(base, d) for d in draws(POSTERIOR, n, seed, scenario=scenario, base=base)]

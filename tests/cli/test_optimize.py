@@ -110,7 +110,10 @@ def test_bad_study_files_are_refused(tmp_path, name, text, needles):
         (["confirm.seed=2"], ["'confirm.seed'", "avoid the study's seeds"]),
         (["confirm.top=-1"], ["'confirm'", "top >= 0"]),
         (["robust.samples=2", "robust.source=guess"], ["'robust.source'", "ranges or posterior"]),
-        (["robust.samples=2", "robust.source=posterior"], ["posterior is not available"]),
+        (
+            ["scenario=comcast_cares", "robust.samples=2", "robust.source=posterior"],
+            ["no conf/posterior/comcast_cares.yaml", "method=abc apply=true"],
+        ),
         (["optimize.variables.0.high=-3"], ["optimize.variables[0]", "low < high"]),
         (["+optimize.goal=3"], ["optimize.goal"]),
         (["presets=[ignore,nosuch]"], ["nosuch"]),
@@ -198,7 +201,9 @@ def test_killed_study_resumes_and_its_recommendation_compares(tmp_path):
     from sim.config.presets import run_config
 
     base = run_config("united_sarver", overrides=["population.size=2000"]).to_dict()
-    assert strategy_configs(base, load_strategies([str(rec)]))["recommended_tiny"].strategy.staff >= 0
+    assert (
+        strategy_configs(base, load_strategies([str(rec)]))["recommended_tiny"].strategy.staff >= 0
+    )
     cmp = subprocess.run(
         [sys.executable, "-m", "experiments.compare", f"strategies=[ignore,{rec}]", "replicates=2",
          "starts=[]", "population.size=2000", "scenario.horizon_h=8", "figures=false",
