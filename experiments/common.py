@@ -25,7 +25,7 @@ from experiments import hydra_adapter, schemas
 from experiments.cli_messages import bad_override, hydra_error_message, one_paragraph
 from sim.config import presets
 from sim.config.schema import RunConfig
-from sim.errors import ConfigError, NetworkError
+from sim.errors import ConfigError, NetworkError, UserFileError
 
 CONF_DIR = presets.conf_dir()  # the repository's conf/, or the installed package data
 GROUPS = ("scenario", "strategy", "network")
@@ -184,6 +184,53 @@ def _compose_base(config_name: str, overrides: list[str], bad: str) -> DictConfi
         return None
 
 
+def _searchpath(overrides: Sequence[str]) -> list[Path]:
+    """The folders a `hydra.searchpath=[file://...]` override adds."""
+    dirs: list[Path] = []
+    for o in overrides:
+        if o.lstrip("+").startswith("hydra.searchpath="):
+            for part in o.split("=", 1)[1].strip("[]").split(","):
+                part = part.strip().strip("'\"")
+                if part.startswith("file://"):
+                    dirs.append(Path(part.removeprefix("file://")))
+    return dirs
+
+
+def preset_file_problem(overrides: Sequence[str], config_name: str) -> UserFileError | None:
+    """The problem of a config file a command line selects (a YAML syntax error, ...), if any.
+
+    Looks at the app's primary config, the presets of its defaults list and those the overrides
+    choose (`group=name`), in conf/ and the folders of `hydra.searchpath`.
+    """
+    from sim.config.user_files import load_user_yaml
+
+    dirs = [CONF_DIR, *_searchpath(overrides)]
+    chosen: dict[str, str] = {}
+    for folder in dirs:
+        primary = folder / f"{config_name}.yaml"
+        if primary.is_file():
+            try:
+                data = load_user_yaml(primary, "primary config", allow_empty=True)
+            except UserFileError as exc:
+                return exc
+            for item in data.get("defaults") or []:
+                if isinstance(item, dict):
+                    chosen.update({str(k): str(v) for k, v in item.items() if " " not in str(k)})
+    for o in overrides:
+        key, sep, value = o.lstrip("+").partition("=")
+        if sep and "." not in key and not key.startswith(("hydra", "~")):
+            chosen[key] = value
+    for group, name in chosen.items():
+        for folder in dirs:
+            file = folder / group / f"{name}.yaml"
+            if file.is_file():
+                try:
+                    load_user_yaml(file, f"{group} preset", allow_empty=True)
+                except UserFileError as exc:
+                    return exc
+    return None
+
+
 def preflight(
     argv: Sequence[str],
     config_name: str = "config",
@@ -230,12 +277,18 @@ def preflight(
                     schemas.check_keys(cfg, name)  # `+key=...` adds keys the schema lacks
                 first = first or (ovs, cfg)
             except (HydraException, OmegaConfBaseException) as exc:
+                file_problem = preset_file_problem(ovs, name)
+                if file_problem is not None:
+                    raise file_problem from None
                 bad = bad_override(exc, ovs)
                 base = _compose_base(name, ovs, bad) if bad else None
                 raise UserError(hydra_error_message(exc, base, name, bad)) from None
             except Exception as exc:  # Hydra raises plain errors for some malformed overrides
                 if debug():
                     raise
+                file_problem = preset_file_problem(ovs, name)
+                if file_problem is not None:
+                    raise file_problem from None
                 raise UserError(
                     f"Invalid command line {' '.join(ovs)!r}: {one_paragraph(str(exc))}. "
                     "Overrides look like key=value, e.g. strategy.staff=4."
