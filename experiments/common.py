@@ -11,6 +11,7 @@ shows the Python traceback instead.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import sys
@@ -95,9 +96,52 @@ def _note_in_marker(outdir: str | os.PathLike | None, message: str) -> None:
     from sim.outputs.io import INCOMPLETE
 
     marker = Path(outdir) / INCOMPLETE
-    if marker.exists():
-        with open(marker, "a", encoding="utf-8") as fh:
-            fh.write(f"It stopped with: {message}\n")
+    try:
+        if marker.exists():
+            with open(marker, "a", encoding="utf-8") as fh:
+                fh.write(f"It stopped with: {message}\n")
+    except OSError:  # a full disk or read-only folder: the marker stays as it was
+        pass
+
+
+# errors of writing that the user can fix: a full disk or quota, a read-only or forbidden folder
+STORAGE_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
+)
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    """Whether an error is a full disk or a folder that cannot be written."""
+    return isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS
+
+
+def storage_message(exc: OSError, outdir: str | os.PathLike | None = None) -> str:
+    """The message for a full disk or a read-only folder: the folder and what to do."""
+    from sim.outputs.io import INCOMPLETE
+
+    file = Path(exc.filename) if exc.filename else None
+    folder = Path(outdir) if outdir is not None else (file.parent if file else Path("."))
+    if file is not None and outdir is not None and not file.is_relative_to(folder):
+        folder = file.parent
+    what = f" ({file.name})" if file is not None and file != folder else ""
+    if exc.errno in FULL_ERRNOS:
+        problem = "the disk is full (or the quota is used up)"
+        todo = "Free space there, or write elsewhere"
+    else:
+        problem = "the folder is read-only or not writable"
+        todo = "Make it writable, or write elsewhere"
+    marked = (Path(outdir) / INCOMPLETE).exists() if outdir is not None else False
+    left = (
+        f" What was written there is marked unfinished ({INCOMPLETE}); do not use it."
+        if marked
+        else ""
+    )
+    return (
+        f"Cannot write the results in {folder}{what}: {problem} ({exc.strerror}). "
+        f"{todo}: choose another folder with hydra.run.dir=PATH (a multirun: "
+        f"hydra.sweep.dir=PATH), then run the command again.{left}"
+    )
 
 
 @contextmanager
@@ -114,6 +158,12 @@ def user_errors(outdir: str | os.PathLike | None = None) -> Iterator[None]:
             raise
         _note_in_marker(outdir, str(exc))
         fail(str(exc))
+    except OSError as exc:
+        if debug() or not is_storage_error(exc):
+            raise
+        message = storage_message(exc, outdir)
+        _note_in_marker(outdir, message)
+        fail(message)
     except MemoryError:
         if debug():
             raise
@@ -273,6 +323,8 @@ def preflight(
         for ovs in sets:
             try:
                 cfg = hydra_adapter.with_one_value_changed(first, ovs) or _compose(name, ovs)
+                if first is None:
+                    _FIRST.update(argv=list(argv), cfg=cfg)
                 if first is None and any(o.startswith("+") for o in ovs):
                     schemas.check_keys(cfg, name)  # `+key=...` adds keys the schema lacks
                 first = first or (ovs, cfg)
@@ -314,6 +366,95 @@ def preflight(
     return checked
 
 
+PROBE_BYTES = 1 << 16  # written (and removed) to see that the output folder takes data
+
+
+def check_writable(folder: str | os.PathLike) -> None:
+    """Refuse a folder that cannot take results: a full disk or a read-only folder.
+
+    Writes a small temporary file into `folder` (or, if it does not exist yet, the nearest
+    folder above it that does), puts it on disk and removes it; nothing else is created.
+
+    Raises:
+        UserError: naming the folder and what to do.
+    """
+    import tempfile
+
+    from sim.outputs.io import TEMP_SUFFIX
+
+    folder = Path(folder)
+    existing = folder.absolute()
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(
+            f"Cannot write the results in {folder}: {existing} is a file, not a folder. Choose "
+            "another folder with hydra.run.dir=PATH (a multirun: hydra.sweep.dir=PATH)."
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".write-check.", suffix=TEMP_SUFFIX, dir=existing)
+        try:
+            written = os.write(fd, b"\0" * PROBE_BYTES)
+            if written < PROBE_BYTES:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(tmp)
+    except OSError as exc:
+        if not is_storage_error(exc):
+            return  # not for this check to judge; the run reports it where it happens
+        exc.filename = None
+        raise UserError(storage_message(exc, folder)) from None
+
+
+HYDRA_DEFAULT_DIRS = {
+    "run": "outputs/${now:%Y-%m-%d}/${now:%H-%M-%S}",
+    "sweep": "multirun/${now:%Y-%m-%d}/${now:%H-%M-%S}",
+}
+_FIRST: dict[str, Any] = {}  # the first config preflight composed: {"argv": ..., "cfg": ...}
+
+
+def output_folder(argv: Sequence[str], config_name: str = "config") -> Path | None:
+    """The folder a command line writes into: `output_dir`, else Hydra's run (or sweep) folder.
+
+    Uses the configuration `preflight` composed for the same command line (else composes it),
+    with `hydra.run.dir` (`hydra.sweep.dir` for -m) from the overrides or the primary config.
+    None when it cannot be told before Hydra runs (another config path, --help, ...).
+    """
+    try:
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
+            line = hydra_adapter.parse_command_line(argv)
+        if line.info_only or line.config_path or line.config_dir:
+            return None
+        name = line.config_name or config_name
+        cfg = _FIRST.get("cfg") if _FIRST.get("argv") == list(argv) else None
+        if cfg is None:
+            from hydra import initialize_config_dir
+
+            first = hydra_adapter.preflight_sets(line.overrides, line.multirun)[0]
+            with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR)):
+                cfg = _compose(name, first)
+        if cfg.get("output_dir"):
+            return Path(str(cfg.output_dir))
+        kind = "sweep" if line.multirun else "run"
+        template = presets.read(CONF_DIR / f"{name}.yaml").get("hydra", {}).get(kind, {})
+        template = template.get("dir") or HYDRA_DEFAULT_DIRS[kind]
+        given = {
+            k: v
+            for k, v in hydra_adapter.override_values(
+                [o for o in line.overrides if o.startswith(f"hydra.{kind}.dir=")]
+            ).items()
+        }
+        template = str(given.get(f"hydra.{kind}.dir", template))
+        data = OmegaConf.to_container(cfg, resolve=False)
+        node = OmegaConf.create({**data, "__output_folder__": template})
+        folder = node["__output_folder__"]
+    except (Exception, SystemExit):  # interpolations that need a running Hydra, ...
+        return None
+    return Path(str(folder)) if folder else None
+
+
 def run_app(
     main: Callable[[], Any],
     config_name: str = "config",
@@ -341,6 +482,9 @@ def run_app(
         warm = _warm_workers(argv, config_name)  # joblib's workers start while all is checked
         try:
             preflight(argv, config_name, check)
+            folder = output_folder(argv, config_name)
+            if folder is not None:
+                check_writable(folder)  # a full disk, a read-only folder: before Hydra writes
         except BaseException:
             if warm is not None:
                 from experiments.workers import stop_workers

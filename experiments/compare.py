@@ -150,7 +150,7 @@ def execute(cfg: DictConfig) -> Comparison:
             baseline
         ]  # as the runs see it
     outdir = output_dir(cfg)
-    with incomplete_marker(outdir), user_errors(outdir):
+    with user_errors(outdir), incomplete_marker(outdir):
         comparison = compare(
             base,
             strategies,

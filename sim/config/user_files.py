@@ -80,7 +80,11 @@ def parse_user_yaml(path: str | os.PathLike, kind: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
         if exc.context and exc.problem:
-            problem = f"{' '.join(str(exc.context).split())}: {problem}"
+            context = " ".join(str(exc.context).split())
+            start = exc.context_mark
+            if start is not None and mark is not None and start.line != mark.line:
+                context += f" that starts on line {start.line + 1}, column {start.column + 1}"
+            problem = f"{context}: {problem}"
         raise UserFileError(
             path,
             kind,

@@ -292,6 +292,37 @@ def _check_sizes(cfg: RunConfig) -> None:
                 "an existing edge-list file (whitespace text, .csv or .parquet); "
                 + ("it is a directory" if path.is_dir() else "no file is at that path"),
             )
+        _check_edgelist_head(path, str(net.format))
+
+
+HEAD_BYTES = 1 << 16  # how much of an edge list the checks read before a run loads it
+
+
+def _check_edgelist_head(path: Path, fmt: str) -> None:
+    """An edge list must hold something, and a text one text (the run parses the rest)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError as exc:
+        raise ConfigError("network.path", str(path), f"a readable file ({exc.strerror})") from None
+    if not head:
+        raise ConfigError("network.path", str(path), "an edge-list file with edges (it is empty)")
+    if fmt == "parquet" or (fmt == "auto" and path.suffix.lower() == ".parquet"):
+        return
+    bad = head.find(b"\0")
+    if bad < 0:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = exc.start if exc.start < len(head) - 4 else -1  # not a character cut off
+    if bad >= 0:
+        line = head[:bad].count(b"\n") + 1
+        raise ConfigError(
+            "network.path",
+            str(path),
+            f"a text edge list (UTF-8 or ASCII), .csv or .parquet; line {line} holds byte "
+            f"0x{head[bad]:02x}: is this a binary or compressed file?",
+        )
 
 
 def _check_names(cfg: RunConfig) -> None:
