@@ -124,7 +124,9 @@ def storage_message(exc: OSError, outdir: str | os.PathLike | None = None) -> st
     folder = Path(outdir) if outdir is not None else (file.parent if file else Path("."))
     if file is not None and outdir is not None and not file.is_relative_to(folder):
         folder = file.parent
-    what = f" ({file.name})" if file is not None and file != folder else ""
+    what = ""
+    if file is not None and file != folder:
+        what = f" ({file.relative_to(folder) if file.is_relative_to(folder) else file.name})"
     if exc.errno in FULL_ERRNOS:
         problem = "the disk is full (or the quota is used up)"
         todo = "Free space there, or write elsewhere"
@@ -455,6 +457,27 @@ def output_folder(argv: Sequence[str], config_name: str = "config") -> Path | No
     return Path(str(folder)) if folder else None
 
 
+def _checking_folder_first(
+    argv: Sequence[str], config_name: str, check: Callable[[DictConfig], Any] | None
+) -> Callable[[DictConfig], Any]:
+    """`check`, after a check that the output folder takes data (once, before any other check).
+
+    A full disk or a read-only folder is refused before Hydra writes there, and before an app's
+    own checks, which can take a while.
+    """
+    done: list[bool] = []
+
+    def checked(cfg: DictConfig) -> Any:
+        if not done:
+            done.append(True)
+            folder = output_folder(argv, config_name)
+            if folder is not None:
+                check_writable(folder)
+        return check(cfg) if check is not None else None
+
+    return checked
+
+
 def run_app(
     main: Callable[[], Any],
     config_name: str = "config",
@@ -481,10 +504,7 @@ def run_app(
     with user_errors():
         warm = _warm_workers(argv, config_name)  # joblib's workers start while all is checked
         try:
-            preflight(argv, config_name, check)
-            folder = output_folder(argv, config_name)
-            if folder is not None:
-                check_writable(folder)  # a full disk, a read-only folder: before Hydra writes
+            preflight(argv, config_name, _checking_folder_first(argv, config_name, check))
         except BaseException:
             if warm is not None:
                 from experiments.workers import stop_workers

@@ -27,11 +27,11 @@ from tests.conftest import ROOT, compose_config
 
 PARAMS = ("sensitivity.parameters=[{key:'diffusion.reshare_base',low:0.003,high:0.012},"
           "{key:'opinion.rate',low:0.02,high:0.1}]")
-COMMON = ["population.size=2000", "scenario.horizon_h=12", "n_jobs=1", "progress=false",
+COMMON = ["population.size=1000", "scenario.horizon_h=6", "n_jobs=1", "progress=false",
           "figures=false"]
 STUDIES = {  # app, overrides (16 runs each), tables to compare
     "sensitivity": (
-        [*COMMON, "method=sobol", "sobol.n=4", "replicates=1", "metrics=[reach_negative]", PARAMS],
+        [*COMMON, "method=sobol", "sobol.n=4", "replicates=1", "metrics=[sentiment_mean_final]", PARAMS],
         ("runs.csv", "points.csv", "sobol.csv", "indices.md"),
     ),
     "robustness": (
