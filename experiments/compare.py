@@ -39,7 +39,7 @@ from sim.config.presets import path as preset_path
 from sim.config.presets import read as read_mapping
 from sim.config.schema import RUN_SECTIONS
 from sim.config.user_files import load_section_file
-from sim.errors import ConfigError
+from sim.errors import ConfigError, UserFileError
 from sim.outputs.io import incomplete_marker, write_csv, write_json, write_text, write_yaml
 from sim.outputs.provenance import provenance
 
@@ -76,6 +76,13 @@ def load_strategies(spec: Any) -> dict[str, dict[str, Any]]:
             continue
         if item.endswith((".yaml", ".yml")) or "/" in item or "\\" in item:
             path = Path(item)
+            if not path.exists():
+                raise UserFileError(
+                    path,
+                    "strategy",
+                    "no file is at that path",
+                    f"Check the path, or name presets: {', '.join(presets)} (conf/strategy/).",
+                )
             knobs = load_section_file(path, "strategy")  # UserFileError: file, line, key
             out[str(knobs.get("name") or path.stem)] = knobs
         elif item in presets:

@@ -128,7 +128,7 @@ class RunStore(EvalStore):
     table extracts) are kept column by column with their dtypes.
     """
 
-    def get(self, key: str) -> RunRecord | None:  # type: ignore[override]
+    def get(self, key: str) -> RunRecord | None:
         """The record stored under `key`, or None."""
         data = super().get(key)
         if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
@@ -140,7 +140,7 @@ class RunStore(EvalStore):
         }
         return RunRecord(metrics=data["metrics"], hourly=hourly, extras=extras)
 
-    def put(self, key: str, record: RunRecord) -> None:  # type: ignore[override]
+    def put(self, key: str, record: RunRecord) -> None:
         """Store a record (atomically)."""
         extras = {
             name: {"table": _frame_to_json(v)} if isinstance(v, pd.DataFrame) else {"row": dict(v)}
