@@ -14,7 +14,7 @@ optimiser):
     value = store.get(key)            # None: not evaluated yet
     if value is None:
         value = expensive(point_config, seed)
-        store.put(key, value)         # anything JSON can hold (NaN and infinities included)
+        store.put(key, value)         # anything JSON holds (NaN, infinities; key order kept)
     store.hits, store.stored          # counts of this process, for the log line `summary()`
 
 `RunStore` is an `EvalStore` that is also a `sim.analysis.run_cache.Cache`: pass it as
@@ -90,7 +90,8 @@ class EvalStore:
 
     def put(self, key: str, value: Any) -> None:
         """Store a value (atomically: temp file, fsync, rename)."""
-        write_text(self._file(key), canonical({"value": value}) + "\n")
+        text = json.dumps({"value": value}, default=_plain, separators=(",", ":"))  # keeps order
+        write_text(self._file(key), text + "\n")
         self.stored += 1
 
     def __contains__(self, key: str) -> bool:

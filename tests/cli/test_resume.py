@@ -119,3 +119,19 @@ def test_the_store_keeps_values_whole_and_ignores_damaged_files(tmp_path):
     back = RunStore(tmp_path / "r").get("k1")
     assert back.metrics == {"reach_negative": 12} and back.extras == {"row": {"a": 1.0}}
     pd.testing.assert_frame_equal(back.hourly, hourly)
+
+
+def test_dose_response_reruns_from_its_store_with_the_same_tables(tmp_path, capsys):
+    from experiments.dose_response import execute
+
+    overrides = ["population.size=600", "replicates=2", "scenario.horizon_h=6", "progress=false",
+                 "n_jobs=1", "figures=false", "doses=[0,4]"]
+    first, again = tmp_path / "first", tmp_path / "again"
+    execute(compose_config("dose_response", [*overrides, f"output_dir={first}"]))
+    assert "evaluations: 0 of 4 reused" in capsys.readouterr().out
+    again.mkdir()
+    (first / FOLDER).rename(again / FOLDER)  # another folder, the same stored runs
+    execute(compose_config("dose_response", [*overrides, f"output_dir={again}"]))
+    assert "evaluations: 4 of 4 reused" in capsys.readouterr().out
+    for name in ("runs.csv", "dose_response.csv", "steps.csv", "dose_response.md"):
+        assert (again / name).read_bytes() == (first / name).read_bytes(), name

@@ -27,7 +27,7 @@ from sim.outputs import io as sim_io
 from tests.conftest import compose_config
 
 APPS = ["run", "compare", "replay", "figures", "dose_response", "sensitivity", "robustness",
-        "rank_robustness"]
+        "rank_robustness", "calibrate"]
 
 
 @pytest.fixture(autouse=True)

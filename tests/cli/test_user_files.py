@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import subprocess
 import sys
 from contextlib import redirect_stderr
@@ -104,6 +105,7 @@ def test_the_loader_names_the_file_the_line_and_what_is_wrong(files, name):
     for needle in STRATEGY_CASES[name]:
         assert needle in text, text
     assert load_user_yaml(files / "comments.yaml", "x", allow_empty=True) == {}
+    assert str(pickle.loads(pickle.dumps(info.value))) == text  # as worker processes report it
 
 
 # (app, file, extra overrides, needles): the whole table for compare, a sample for the others
