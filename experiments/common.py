@@ -17,6 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,11 @@ def fail(message: str) -> None:
 
 
 def group_override_problem(argv: Sequence[str]) -> str | None:
-    """The message for the first unknown preset name (strategy=..., scenario=...), if any."""
+    """The message for the first unknown preset name (strategy=..., scenario=...), if any.
+
+    Presets in folders added with `hydra.searchpath=[file://DIR]` (DIR/<group>/NAME.yaml) count.
+    """
+    extra = _searchpath(argv)
     for arg in argv:
         if "=" not in arg or arg.startswith(("-", "+", "~", "hydra")):
             continue
@@ -70,6 +75,8 @@ def group_override_problem(argv: Sequence[str]) -> str | None:
                 else [value]
             )
             for name in names:
+                if any((folder / key / f"{name}.yaml").is_file() for folder in extra):
+                    continue
                 if name and name not in choices(key) and name != "all":
                     return (
                         f"'{key}={name}' names no preset: {key} must be one of "
@@ -272,12 +279,16 @@ def preset_file_problem(overrides: Sequence[str], config_name: str) -> UserFileE
         key, sep, value = o.lstrip("+").partition("=")
         if sep and "." not in key and not key.startswith(("hydra", "~")):
             chosen[key] = value
+    from sim.config.sections import SECTION_TYPES
+
     for group, name in chosen.items():
+        cls = SECTION_TYPES.get(group)
+        keys = None if cls is None else [f.name for f in fields(cls)] + ["defaults"]
         for folder in dirs:
             file = folder / group / f"{name}.yaml"
             if file.is_file():
                 try:
-                    load_user_yaml(file, f"{group} preset", allow_empty=True)
+                    load_user_yaml(file, f"{group} preset", keys, allow_empty=True)
                 except UserFileError as exc:
                     return exc
     return None

@@ -126,20 +126,44 @@ def test_strategy_files_given_by_path(files, app, name, extra):
         assert needle in text, text
 
 
-@pytest.mark.parametrize(("app", "content", "needles"), [
-    ("sensitivity", "parameters:\n  - {key: opinion.rate, low: 0.1\n", ["line 3", "YAML syntax"]),
-    ("sensitivity", "- {key: opinion.rate, low: 0.1, high: 0.2}\n", ["holds a list"]),
-    ("robustness", BINARY, ["binary file"]),
+@pytest.mark.parametrize(("app", "group", "content", "needles"), [
+    ("sensitivity", "sensitivity", "parameters:\n  - {key: opinion.rate, low: 0.1\n",
+     ["line 3", "YAML syntax"]),
+    ("sensitivity", "sensitivity", "- {key: opinion.rate, low: 0.1, high: 0.2}\n",
+     ["holds a list"]),
+    ("robustness", "sensitivity", BINARY, ["binary file"]),
+    ("run", "scenario", "name: mine\nhorizn_h: 3\n", ["line 2", "unknown key 'horizn_h'",
+                                                       "Did you mean 'horizon_h'"]),
+    ("run", "strategy", "name: mine\n\tstaff: 2\n", ["line 2", "YAML syntax"]),
+    ("compare", "network", "- kind\n", ["holds a list"]),
 ])
-def test_presets_found_on_the_search_path(tmp_path, app, content, needles):
-    folder = tmp_path / "conf" / "sensitivity"
+def test_presets_found_on_the_search_path(tmp_path, app, group, content, needles):
+    folder = tmp_path / "conf" / group
     folder.mkdir(parents=True)
     file = folder / "mine.yaml"
     file.write_bytes(content) if isinstance(content, bytes) else file.write_text(content)
-    text = refused(app, ["sensitivity=mine", f"hydra.searchpath=[file://{tmp_path / 'conf'}]"])
-    assert str(file) in text and "sensitivity preset file" in text
+    text = refused(app, [f"{group}=mine", f"hydra.searchpath=[file://{tmp_path / 'conf'}]"])
+    assert str(file) in text and f"{group} preset file" in text
     for needle in needles:
         assert needle in text, text
+
+
+def test_a_good_preset_on_the_search_path_is_accepted(tmp_path):
+    (tmp_path / "strategy").mkdir()
+    (tmp_path / "strategy" / "mine.yaml").write_text("name: mine\nstaff: 3\nreply_mode: canned\n")
+    ran = []
+    run_app(lambda: ran.append(1), argv=["strategy=mine", f"hydra.searchpath=[file://{tmp_path}]",
+                                         f"hydra.run.dir={tmp_path / 'out'}"])
+    assert ran == [1]
+
+
+def test_a_file_edited_in_place_is_checked_first(files):
+    from experiments.yaml_edit import update_file
+
+    before = (files / "syntax.yaml").read_bytes()
+    with pytest.raises(UserFileError, match="line 4"):
+        update_file(files / "syntax.yaml", {"staff": 3})
+    assert (files / "syntax.yaml").read_bytes() == before
 
 
 @pytest.mark.parametrize(("app", "name", "content", "needles"), [
