@@ -11,23 +11,23 @@ shows the Python traceback instead.
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from experiments import hydra_adapter, schemas
+from experiments import hydra_adapter, schemas, storage
 from experiments.cli_messages import bad_override, hydra_error_message, one_paragraph
+from experiments.preset_files import preset_file_problem, searchpath
+from experiments.storage import is_storage_error, storage_message
 from sim.config import presets
 from sim.config.schema import RunConfig
-from sim.errors import ConfigError, NetworkError, UserFileError
+from sim.errors import ConfigError, NetworkError
 
 CONF_DIR = presets.conf_dir()  # the repository's conf/, or the installed package data
 GROUPS = ("scenario", "strategy", "network")
@@ -63,7 +63,7 @@ def group_override_problem(argv: Sequence[str]) -> str | None:
 
     Presets in folders added with `hydra.searchpath=[file://DIR]` (DIR/<group>/NAME.yaml) count.
     """
-    extra = _searchpath(argv)
+    extra = searchpath(argv)
     for arg in argv:
         if "=" not in arg or arg.startswith(("-", "+", "~", "hydra")):
             continue
@@ -109,48 +109,6 @@ def _note_in_marker(outdir: str | os.PathLike | None, message: str) -> None:
                 fh.write(f"It stopped with: {message}\n")
     except OSError:  # a full disk or read-only folder: the marker stays as it was
         pass
-
-
-# errors of writing that the user can fix: a full disk or quota, a read-only or forbidden folder
-STORAGE_ERRNOS = frozenset(
-    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
-)
-FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
-
-
-def is_storage_error(exc: BaseException) -> bool:
-    """Whether an error is a full disk or a folder that cannot be written."""
-    return isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS
-
-
-def storage_message(exc: OSError, outdir: str | os.PathLike | None = None) -> str:
-    """The message for a full disk or a read-only folder: the folder and what to do."""
-    from sim.outputs.io import INCOMPLETE
-
-    file = Path(exc.filename) if exc.filename else None
-    folder = Path(outdir) if outdir is not None else (file.parent if file else Path("."))
-    if file is not None and outdir is not None and not file.is_relative_to(folder):
-        folder = file.parent
-    what = ""
-    if file is not None and file != folder:
-        what = f" ({file.relative_to(folder) if file.is_relative_to(folder) else file.name})"
-    if exc.errno in FULL_ERRNOS:
-        problem = "the disk is full (or the quota is used up)"
-        todo = "Free space there, or write elsewhere"
-    else:
-        problem = "the folder is read-only or not writable"
-        todo = "Make it writable, or write elsewhere"
-    marked = (Path(outdir) / INCOMPLETE).exists() if outdir is not None else False
-    left = (
-        f" What was written there is marked unfinished ({INCOMPLETE}); do not use it."
-        if marked
-        else ""
-    )
-    return (
-        f"Cannot write the results in {folder}{what}: {problem} ({exc.strerror}). "
-        f"{todo}: choose another folder with hydra.run.dir=PATH (a multirun: "
-        f"hydra.sweep.dir=PATH), then run the command again.{left}"
-    )
 
 
 @contextmanager
@@ -243,57 +201,6 @@ def _compose_base(config_name: str, overrides: list[str], bad: str) -> DictConfi
         return None
 
 
-def _searchpath(overrides: Sequence[str]) -> list[Path]:
-    """The folders a `hydra.searchpath=[file://...]` override adds."""
-    dirs: list[Path] = []
-    for o in overrides:
-        if o.lstrip("+").startswith("hydra.searchpath="):
-            for part in o.split("=", 1)[1].strip("[]").split(","):
-                part = part.strip().strip("'\"")
-                if part.startswith("file://"):
-                    dirs.append(Path(part.removeprefix("file://")))
-    return dirs
-
-
-def preset_file_problem(overrides: Sequence[str], config_name: str) -> UserFileError | None:
-    """The problem of a config file a command line selects (a YAML syntax error, ...), if any.
-
-    Looks at the app's primary config, the presets of its defaults list and those the overrides
-    choose (`group=name`), in conf/ and the folders of `hydra.searchpath`.
-    """
-    from sim.config.user_files import load_user_yaml
-
-    dirs = [CONF_DIR, *_searchpath(overrides)]
-    chosen: dict[str, str] = {}
-    for folder in dirs:
-        primary = folder / f"{config_name}.yaml"
-        if primary.is_file():
-            try:
-                data = load_user_yaml(primary, "primary config", allow_empty=True)
-            except UserFileError as exc:
-                return exc
-            for item in data.get("defaults") or []:
-                if isinstance(item, dict):
-                    chosen.update({str(k): str(v) for k, v in item.items() if " " not in str(k)})
-    for o in overrides:
-        key, sep, value = o.lstrip("+").partition("=")
-        if sep and "." not in key and not key.startswith(("hydra", "~")):
-            chosen[key] = value
-    from sim.config.sections import SECTION_TYPES
-
-    for group, name in chosen.items():
-        cls = SECTION_TYPES.get(group)
-        keys = None if cls is None else [f.name for f in fields(cls)] + ["defaults"]
-        for folder in dirs:
-            file = folder / group / f"{name}.yaml"
-            if file.is_file():
-                try:
-                    load_user_yaml(file, f"{group} preset", keys, allow_empty=True)
-                except UserFileError as exc:
-                    return exc
-    return None
-
-
 def preflight(
     argv: Sequence[str],
     config_name: str = "config",
@@ -379,53 +286,17 @@ def preflight(
     return checked
 
 
-PROBE_BYTES = 1 << 16  # written (and removed) to see that the output folder takes data
+_FIRST: dict[str, Any] = {}  # the first config preflight composed: {"argv": ..., "cfg": ...}
 
 
 def check_writable(folder: str | os.PathLike) -> None:
-    """Refuse a folder that cannot take results: a full disk or a read-only folder.
+    """Refuse a folder that cannot take results: a full disk or a read-only folder (UserError).
 
-    Writes a small temporary file into `folder` (or, if it does not exist yet, the nearest
-    folder above it that does), puts it on disk and removes it; nothing else is created.
-
-    Raises:
-        UserError: naming the folder and what to do.
+    See `experiments.storage.writable_problem`.
     """
-    import tempfile
-
-    from sim.outputs.io import TEMP_SUFFIX
-
-    folder = Path(folder)
-    existing = folder.absolute()
-    while not existing.exists() and existing.parent != existing:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise UserError(
-            f"Cannot write the results in {folder}: {existing} is a file, not a folder. Choose "
-            "another folder with hydra.run.dir=PATH (a multirun: hydra.sweep.dir=PATH)."
-        )
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".write-check.", suffix=TEMP_SUFFIX, dir=existing)
-        try:
-            written = os.write(fd, b"\0" * PROBE_BYTES)
-            if written < PROBE_BYTES:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-            os.unlink(tmp)
-    except OSError as exc:
-        if not is_storage_error(exc):
-            return  # not for this check to judge; the run reports it where it happens
-        exc.filename = None
-        raise UserError(storage_message(exc, folder)) from None
-
-
-HYDRA_DEFAULT_DIRS = {
-    "run": "outputs/${now:%Y-%m-%d}/${now:%H-%M-%S}",
-    "sweep": "multirun/${now:%Y-%m-%d}/${now:%H-%M-%S}",
-}
-_FIRST: dict[str, Any] = {}  # the first config preflight composed: {"argv": ..., "cfg": ...}
+    problem = storage.writable_problem(folder)
+    if problem:
+        raise UserError(problem)
 
 
 def output_folder(argv: Sequence[str], config_name: str = "config") -> Path | None:
@@ -448,24 +319,11 @@ def output_folder(argv: Sequence[str], config_name: str = "config") -> Path | No
             first = hydra_adapter.preflight_sets(line.overrides, line.multirun)[0]
             with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR)):
                 cfg = _compose(name, first)
-        if cfg.get("output_dir"):
-            return Path(str(cfg.output_dir))
-        kind = "sweep" if line.multirun else "run"
-        template = presets.read(CONF_DIR / f"{name}.yaml").get("hydra", {}).get(kind, {})
-        template = template.get("dir") or HYDRA_DEFAULT_DIRS[kind]
-        given = {
-            k: v
-            for k, v in hydra_adapter.override_values(
-                [o for o in line.overrides if o.startswith(f"hydra.{kind}.dir=")]
-            ).items()
-        }
-        template = str(given.get(f"hydra.{kind}.dir", template))
-        data = OmegaConf.to_container(cfg, resolve=False)
-        node = OmegaConf.create({**data, "__output_folder__": template})
-        folder = node["__output_folder__"]
+        given = hydra_adapter.override_values(storage.dir_overrides(line.overrides))
+        primary = presets.read(CONF_DIR / f"{name}.yaml")
+        return storage.folder_of(cfg, primary, given, line.multirun)
     except (Exception, SystemExit):  # interpolations that need a running Hydra, ...
         return None
-    return Path(str(folder)) if folder else None
 
 
 def _checking_folder_first(

@@ -176,3 +176,9 @@ def test_a_study_stopped_by_a_full_disk_resumes_once_there_is_space(tmp_path, mo
     assert "evaluations: 3 of 8 reused" in capsys.readouterr().out
     assert sim_io.is_complete(tmp_path, ("sobol.csv", "runs.csv"))
 
+
+
+def test_the_storage_module_names_the_marker_and_temporary_files_as_io_does():
+    from experiments import storage
+
+    assert (storage.INCOMPLETE, storage.TEMP_SUFFIX) == (sim_io.INCOMPLETE, sim_io.TEMP_SUFFIX)
