@@ -21,8 +21,10 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from experiments import hydra_adapter, schemas
+from experiments import hydra_adapter, schemas, storage
 from experiments.cli_messages import bad_override, hydra_error_message, one_paragraph
+from experiments.preset_files import preset_file_problem, searchpath
+from experiments.storage import is_storage_error, storage_message
 from sim.config import presets
 from sim.config.schema import RunConfig
 from sim.errors import ConfigError, NetworkError
@@ -57,7 +59,11 @@ def fail(message: str) -> None:
 
 
 def group_override_problem(argv: Sequence[str]) -> str | None:
-    """The message for the first unknown preset name (strategy=..., scenario=...), if any."""
+    """The message for the first unknown preset name (strategy=..., scenario=...), if any.
+
+    Presets in folders added with `hydra.searchpath=[file://DIR]` (DIR/<group>/NAME.yaml) count.
+    """
+    extra = searchpath(argv)
     for arg in argv:
         if "=" not in arg or arg.startswith(("-", "+", "~", "hydra")):
             continue
@@ -69,6 +75,8 @@ def group_override_problem(argv: Sequence[str]) -> str | None:
                 else [value]
             )
             for name in names:
+                if any((folder / key / f"{name}.yaml").is_file() for folder in extra):
+                    continue
                 if name and name not in choices(key) and name != "all":
                     return (
                         f"'{key}={name}' names no preset: {key} must be one of "
@@ -95,9 +103,12 @@ def _note_in_marker(outdir: str | os.PathLike | None, message: str) -> None:
     from sim.outputs.io import INCOMPLETE
 
     marker = Path(outdir) / INCOMPLETE
-    if marker.exists():
-        with open(marker, "a", encoding="utf-8") as fh:
-            fh.write(f"It stopped with: {message}\n")
+    try:
+        if marker.exists():
+            with open(marker, "a", encoding="utf-8") as fh:
+                fh.write(f"It stopped with: {message}\n")
+    except OSError:  # a full disk or read-only folder: the marker stays as it was
+        pass
 
 
 @contextmanager
@@ -114,6 +125,12 @@ def user_errors(outdir: str | os.PathLike | None = None) -> Iterator[None]:
             raise
         _note_in_marker(outdir, str(exc))
         fail(str(exc))
+    except OSError as exc:
+        if debug() or not is_storage_error(exc):
+            raise
+        message = storage_message(exc, outdir)
+        _note_in_marker(outdir, message)
+        fail(message)
     except MemoryError:
         if debug():
             raise
@@ -226,16 +243,24 @@ def preflight(
         for ovs in sets:
             try:
                 cfg = hydra_adapter.with_one_value_changed(first, ovs) or _compose(name, ovs)
+                if first is None:
+                    _FIRST.update(argv=list(argv), cfg=cfg)
                 if first is None and any(o.startswith("+") for o in ovs):
                     schemas.check_keys(cfg, name)  # `+key=...` adds keys the schema lacks
                 first = first or (ovs, cfg)
             except (HydraException, OmegaConfBaseException) as exc:
+                file_problem = preset_file_problem(ovs, name)
+                if file_problem is not None:
+                    raise file_problem from None
                 bad = bad_override(exc, ovs)
                 base = _compose_base(name, ovs, bad) if bad else None
                 raise UserError(hydra_error_message(exc, base, name, bad)) from None
             except Exception as exc:  # Hydra raises plain errors for some malformed overrides
                 if debug():
                     raise
+                file_problem = preset_file_problem(ovs, name)
+                if file_problem is not None:
+                    raise file_problem from None
                 raise UserError(
                     f"Invalid command line {' '.join(ovs)!r}: {one_paragraph(str(exc))}. "
                     "Overrides look like key=value, e.g. strategy.staff=4."
@@ -258,6 +283,67 @@ def preflight(
                         f"{one_paragraph(str(exc))} (--debug shows where)."
                     ) from None
             checked += 1
+    return checked
+
+
+_FIRST: dict[str, Any] = {}  # the first config preflight composed: {"argv": ..., "cfg": ...}
+
+
+def check_writable(folder: str | os.PathLike) -> None:
+    """Refuse a folder that cannot take results: a full disk or a read-only folder (UserError).
+
+    See `experiments.storage.writable_problem`.
+    """
+    problem = storage.writable_problem(folder)
+    if problem:
+        raise UserError(problem)
+
+
+def output_folder(argv: Sequence[str], config_name: str = "config") -> Path | None:
+    """The folder a command line writes into: `output_dir`, else Hydra's run (or sweep) folder.
+
+    Uses the configuration `preflight` composed for the same command line (else composes it),
+    with `hydra.run.dir` (`hydra.sweep.dir` for -m) from the overrides or the primary config.
+    None when it cannot be told before Hydra runs (another config path, --help, ...).
+    """
+    try:
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
+            line = hydra_adapter.parse_command_line(argv)
+        if line.info_only or line.config_path or line.config_dir:
+            return None
+        name = line.config_name or config_name
+        cfg = _FIRST.get("cfg") if _FIRST.get("argv") == list(argv) else None
+        if cfg is None:
+            from hydra import initialize_config_dir
+
+            first = hydra_adapter.preflight_sets(line.overrides, line.multirun)[0]
+            with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR)):
+                cfg = _compose(name, first)
+        given = hydra_adapter.override_values(storage.dir_overrides(line.overrides))
+        primary = presets.read(CONF_DIR / f"{name}.yaml")
+        return storage.folder_of(cfg, primary, given, line.multirun)
+    except (Exception, SystemExit):  # interpolations that need a running Hydra, ...
+        return None
+
+
+def _checking_folder_first(
+    argv: Sequence[str], config_name: str, check: Callable[[DictConfig], Any] | None
+) -> Callable[[DictConfig], Any]:
+    """`check`, after a check that the output folder takes data (once, before any other check).
+
+    A full disk or a read-only folder is refused before Hydra writes there, and before an app's
+    own checks, which can take a while.
+    """
+    done: list[bool] = []
+
+    def checked(cfg: DictConfig) -> Any:
+        if not done:
+            done.append(True)
+            folder = output_folder(argv, config_name)
+            if folder is not None:
+                check_writable(folder)
+        return check(cfg) if check is not None else None
+
     return checked
 
 
@@ -287,7 +373,7 @@ def run_app(
     with user_errors():
         warm = _warm_workers(argv, config_name)  # joblib's workers start while all is checked
         try:
-            preflight(argv, config_name, check)
+            preflight(argv, config_name, _checking_folder_first(argv, config_name, check))
         except BaseException:
             if warm is not None:
                 from experiments.workers import stop_workers

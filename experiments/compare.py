@@ -51,7 +51,8 @@ from sim.config.presets import conf_dir
 from sim.config.presets import path as preset_path
 from sim.config.presets import read as read_mapping
 from sim.config.schema import RUN_SECTIONS
-from sim.errors import ConfigError
+from sim.config.user_files import load_section_file
+from sim.errors import ConfigError, UserFileError
 from sim.outputs.io import incomplete_marker, write_csv, write_json, write_text, write_yaml
 from sim.outputs.provenance import provenance
 
@@ -86,14 +87,16 @@ def load_strategies(spec: Any) -> dict[str, dict[str, Any]]:
             for name in _preset_list():
                 out.setdefault(name, _read(preset_path("strategy", name)))
             continue
-        if item.endswith((".yaml", ".yml")):
+        if item.endswith((".yaml", ".yml")) or "/" in item or "\\" in item:
             path = Path(item)
-            if not path.is_file():
-                raise UserError(
-                    f"strategies: '{item}' is not a file. Give preset names ({', '.join(presets)}) "
-                    "or paths to strategy YAML files."
+            if not path.exists():
+                raise UserFileError(
+                    path,
+                    "strategy",
+                    "no file is at that path",
+                    f"Check the path, or name presets: {', '.join(presets)} (conf/strategy/).",
                 )
-            knobs = _read(path)
+            knobs = load_section_file(path, "strategy")  # UserFileError: file, line, key
             out[str(knobs.get("name") or path.stem)] = knobs
         elif item in presets:
             out[item] = _read(preset_path("strategy", item))
@@ -111,12 +114,7 @@ def load_strategies(spec: Any) -> dict[str, dict[str, Any]]:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        return read_mapping(path)
-    except ConfigError:
-        raise UserError(
-            f"{path}: a strategy file must hold a mapping of knobs (name: ..., staff: ...)."
-        ) from None
+    return read_mapping(path, "strategy preset")  # UserFileError: names the file and line
 
 
 def plan(
@@ -190,7 +188,7 @@ def execute(cfg: DictConfig) -> Comparison:
         draws = draws_of(cfg, base, strategies[baseline])
     outdir = output_dir(cfg)
     source = str(cfg.get("uncertainty") or NONE)
-    with incomplete_marker(outdir), user_errors(outdir):
+    with user_errors(outdir), incomplete_marker(outdir):
 
         def run(d: list | None) -> Comparison:
             return compare(

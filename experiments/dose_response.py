@@ -25,6 +25,7 @@ from omegaconf import DictConfig
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
 from sim.analysis.dose import DoseResponse, dose_response, doses, knob, markdown
+from sim.analysis.eval_store import FOLDER, RunStore
 from sim.config.presets import conf_dir
 from sim.config.schema import RUN_SECTIONS, RunConfig
 from sim.errors import ConfigError
@@ -97,7 +98,8 @@ def execute(cfg: DictConfig) -> DoseResponse:
     outdir = output_dir(cfg)
     rc = RunConfig.from_dict(copy.deepcopy(base))  # as the runs see it
     reps = int(cfg.replicates)
-    with incomplete_marker(outdir), user_errors(outdir):
+    with user_errors(outdir), incomplete_marker(outdir):
+        store = RunStore(outdir / FOLDER)  # finished runs: a rerun into outdir reuses them
         result = dose_response(
             base,
             key,
@@ -106,7 +108,9 @@ def execute(cfg: DictConfig) -> DoseResponse:
             metrics,
             n_jobs=int(cfg.n_jobs),
             progress=bool(cfg.get("progress", True)),
+            cache=store,
         )
+        print(store.summary(len(values) * reps))
         title = (
             f"{rc.scenario.name}: {rc.strategy.name}, {key} swept "
             f"({reps} paired replicates, {rc.population.size:,} simulated people; mean, 95% CI)"

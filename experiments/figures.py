@@ -117,7 +117,7 @@ def execute(cfg: DictConfig) -> dict[str, Any]:
     outdir = Path(output_dir(cfg))
     anim = cfg.get("animation", {})
     frame_min = float(anim.get("frame_min", 30))
-    with incomplete_marker(outdir), user_errors(outdir):
+    with user_errors(outdir), incomplete_marker(outdir):
         env = build_environment(main_cfg)
         recs = [record_run(main_cfg, env, main_cfg.strategy.name, frame_min=frame_min)]
         if other_cfg is not None:

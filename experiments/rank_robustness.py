@@ -30,6 +30,7 @@ from experiments.rank_report import write_outputs
 from experiments.robustness import strategies as load_strategies
 from experiments.sensitivity import Parameter, base_config, parameters
 from sim.analysis.compare import placed
+from sim.analysis.eval_store import FOLDER, EvalStore, RunStore
 from sim.analysis.evaluator import Case, evaluate
 from sim.analysis.ranking import (
     describe_pairs,
@@ -38,6 +39,7 @@ from sim.analysis.ranking import (
     rank_by,
     swapped_pairs,
 )
+from sim.analysis.run_cache import Cache
 from sim.analysis.start_times import parse_starts
 from sim.analysis.stats import paired_diff
 from sim.config.fields import info
@@ -228,15 +230,27 @@ def cases(study: Plan) -> list[Case]:
     return out
 
 
-def run_all(study: Plan, n_jobs: int, progress: bool) -> pd.DataFrame:
-    """One row per case and replicate with the metric; runs with equal configs run once."""
+def run_all(study: Plan, n_jobs: int, progress: bool, cache: Cache | None = None) -> pd.DataFrame:
+    """One row per case and replicate with the metric; runs with equal configs run once.
+
+    `cache` keeps each finished run and serves those it holds (`sim.analysis.eval_store`).
+    """
     unique: dict[str, Case] = {}
     same: dict[str, str] = {}
     all_cases = cases(study)
     for case in all_cases:
         text = json.dumps(case.config, sort_keys=True, default=str)
         same[case.id] = unique.setdefault(text, case).id
-    ev = evaluate(list(unique.values()), study.seeds, n_jobs=n_jobs, progress=progress, desc="runs")
+    ev = evaluate(
+        list(unique.values()),
+        study.seeds,
+        n_jobs=n_jobs,
+        progress=progress,
+        desc="runs",
+        cache=cache,
+    )
+    if isinstance(cache, EvalStore):
+        print(cache.summary(len(unique) * len(study.seeds)))
     rows = []
     for case in all_cases:
         for r, seed in enumerate(study.seeds):
@@ -311,10 +325,11 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
         f"rank robustness: {n_points} points x {len(study.starts)} start times x "
         f"{len(study.presets)} strategies x {len(study.seeds)} replicates"
     )
-    runs = run_all(study, int(cfg.n_jobs), bool(cfg.progress))
-    table, levels = rankings(study, runs)
     outdir = output_dir(cfg)
-    with incomplete_marker(outdir):  # marked INCOMPLETE until every file is written
+    with user_errors(outdir), incomplete_marker(outdir):  # INCOMPLETE until every file is in
+        store = RunStore(outdir / FOLDER)  # finished runs: a rerun into outdir reuses them
+        runs = run_all(study, int(cfg.n_jobs), bool(cfg.progress), store)
+        table, levels = rankings(study, runs)
         text = write_outputs(cfg, outdir, study.metric, study.better, runs, table, levels)
     print(text)
     print(f"results: {outdir}")

@@ -245,7 +245,7 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
     outdir = output_dir(cfg)
     with user_errors():
         opts = replay_options(cfg)
-    with incomplete_marker(outdir), user_errors(outdir):
+    with user_errors(outdir), incomplete_marker(outdir):
         replays = []
         for name in names:
             scenario = (

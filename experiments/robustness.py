@@ -31,7 +31,8 @@ from experiments.sensitivity import (
     point_config,
     problem,
 )
-from sim.analysis.evaluator import cross, evaluate
+from sim.analysis.eval_store import FOLDER, RunStore
+from sim.analysis.evaluator import Evaluation, cross, evaluate
 from sim.config.presets import conf_dir
 from sim.errors import ConfigError
 from sim.outputs.io import incomplete_marker, write_csv, write_text, write_yaml
@@ -167,14 +168,40 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
     prob = problem(params)
     X = latin.sample(prob, int(cfg.samples), seed=int(cfg.sample_seed))
     seeds = [int(cfg.seed) + r for r in range(int(cfg.replicates))]
-    metrics = [m for m, _ in goals]
     print(
         f"robustness: {len(names)} strategies x {len(X)} futures x {len(seeds)} replicates "
         f"= {len(X) * len(seeds) * len(names)} runs"
     )
     futures_cfg = {i: point_config(base, params, x, seeds[0]) for i, x in enumerate(X)}
     cases = cross(futures_cfg, presets, scenario_label="future", lever_label="strategy")
-    ev = evaluate(cases, seeds, n_jobs=int(cfg.n_jobs), progress=bool(cfg.progress), desc="runs")
+    outdir = output_dir(cfg)
+    with user_errors(outdir), incomplete_marker(outdir):  # INCOMPLETE until every file is in
+        store = RunStore(outdir / FOLDER)  # finished runs: a rerun into outdir reuses them
+        ev = evaluate(
+            cases,
+            seeds,
+            n_jobs=int(cfg.n_jobs),
+            progress=bool(cfg.progress),
+            desc="runs",
+            cache=store,
+        )
+        print(store.summary(len(cases) * len(seeds)))
+        summary = summarise(cfg, X, prob, seeds, names, goals, ev, outdir)
+    return summary
+
+
+def summarise(
+    cfg: DictConfig,
+    X: np.ndarray,
+    prob: dict[str, Any],
+    seeds: Sequence[int],
+    names: Sequence[str],
+    goals: Sequence[tuple[str, str]],
+    ev: Evaluation,
+    outdir: Path,
+) -> pd.DataFrame:
+    """The tables of an evaluation, written into `outdir`; returns the summary."""
+    metrics = [m for m, _ in goals]
     rows = []
     for future in range(len(X)):
         for rep, seed in enumerate(seeds):
@@ -193,8 +220,7 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
     values = runs.groupby(["future", "strategy"], sort=False)[metrics].mean().reset_index()
     long, summary = regret(values, goals)
     futures = pd.DataFrame(X, columns=prob["names"]).rename_axis("future").reset_index()
-    with incomplete_marker(output_dir(cfg)):  # marked INCOMPLETE until every file is written
-        write_outputs(cfg, output_dir(cfg), futures, runs, long, summary)
+    write_outputs(cfg, outdir, futures, runs, long, summary)
     return summary
 
 

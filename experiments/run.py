@@ -88,7 +88,7 @@ def execute(cfg: DictConfig) -> dict[str, float]:
                 f"results of the same config are already in {outdir} (resume=false redoes it)"
             )
             return {k: v for k, v in done.items() if k != "provenance"}
-    with incomplete_marker(outdir), user_errors(outdir):  # marked INCOMPLETE until all is written
+    with user_errors(outdir), incomplete_marker(outdir):  # marked INCOMPLETE until all is written
         result = run(rc, progress=bool(cfg.get("progress", True)))
         result.config = {**resolved(cfg), **rc.to_dict()}  # app keys and every checked value
         if cfg.get("figures", True):

@@ -26,7 +26,9 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
+from sim.analysis.eval_store import FOLDER, RunStore
 from sim.analysis.evaluator import Case, Evaluation, evaluate
+from sim.analysis.run_cache import Cache
 from sim.config.presets import conf_dir
 from sim.config.schema import RUN_SECTIONS
 from sim.errors import ConfigError
@@ -121,13 +123,18 @@ def evaluate_points(
     n_jobs: int,
     progress: bool,
     what: str,
+    cache: Cache | None = None,
 ) -> Evaluation:
-    """Every sample point of `X` with every seed, through the evaluator (case id `point <i>`)."""
+    """Every sample point of `X` with every seed, through the evaluator (case id `point <i>`).
+
+    `cache` (e.g. a `sim.analysis.eval_store.RunStore`) keeps each finished run and serves the
+    runs it already holds.
+    """
     cases = [
         Case(f"point {i}", point_config(base, params, x, seeds[0]), {"point": i})
         for i, x in enumerate(X)
     ]
-    return evaluate(cases, list(seeds), n_jobs=n_jobs, progress=progress, desc=what)
+    return evaluate(cases, list(seeds), n_jobs=n_jobs, progress=progress, desc=what, cache=cache)
 
 
 def sample(method: str, prob: dict[str, Any], cfg: DictConfig) -> np.ndarray:
@@ -241,7 +248,27 @@ def execute(cfg: DictConfig) -> dict[str, pd.DataFrame]:
         f"{method}: {len(X)} sample points x {len(seeds)} replicates = "
         f"{len(X) * len(seeds)} runs over {len(params)} parameters"
     )
-    ev = evaluate_points(base, params, X, seeds, int(cfg.n_jobs), bool(cfg.progress), method)
+    with user_errors(outdir), incomplete_marker(outdir):  # INCOMPLETE until every file is in
+        store = RunStore(outdir / FOLDER)  # finished runs: a rerun into outdir reuses them
+        ev = evaluate_points(
+            base, params, X, seeds, int(cfg.n_jobs), bool(cfg.progress), method, store
+        )
+        print(store.summary(len(X) * len(seeds)))
+        runs, points, tables = analyse_all(method, prob, X, seeds, ev, cfg, metrics)
+        write_outputs(cfg, outdir, method, runs, points, tables)
+    return tables
+
+
+def analyse_all(
+    method: str,
+    prob: dict[str, Any],
+    X: np.ndarray,
+    seeds: Sequence[int],
+    ev: Evaluation,
+    cfg: DictConfig,
+    metrics: Sequence[str],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The runs and points tables of an evaluation and the indices of every defined metric."""
     keys = [(i, r) for i in range(len(X)) for r in range(len(seeds))]
     values = np.asarray(
         [metric_values(ev.record(f"point {i}", r).metrics, metrics) for i, r in keys], dtype=float
@@ -252,7 +279,7 @@ def execute(cfg: DictConfig) -> dict[str, pd.DataFrame]:
             for i, r in keys
         ]
     )
-    runs[metrics] = values
+    runs[list(metrics)] = values
     points = runs.groupby("point", sort=True)[[*prob["names"], *metrics]].mean().reset_index()
     tables = {}
     for metric in metrics:
@@ -265,9 +292,7 @@ def execute(cfg: DictConfig) -> dict[str, pd.DataFrame]:
             )
             continue
         tables[metric] = analyse(method, prob, X, Y, cfg, metric)
-    with incomplete_marker(outdir):  # marked INCOMPLETE until every file is written
-        write_outputs(cfg, outdir, method, runs, points, tables)
-    return tables
+    return runs, points, tables
 
 
 def write_outputs(

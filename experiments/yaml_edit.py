@@ -116,5 +116,8 @@ def set_values(text: str, values: Mapping[str, Any]) -> str:
 
 def update_file(path: str | Path, values: Mapping[str, Any]) -> None:
     """Set values in a YAML file in place (atomically), keeping comments."""
+    from sim.config.user_files import load_user_yaml
+
     path = Path(path)
+    load_user_yaml(path, "YAML", allow_empty=True)  # UserFileError: names the file and line
     write_text(path, set_values(path.read_text(encoding="utf-8"), values))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.evaluator import Case, evaluate
+from sim.analysis.run_cache import Cache
 from sim.analysis.stats import mean_ci, paired_diff
 from sim.config.fields import ParamInfo, info
 from sim.config.schema import RunConfig, StrategyConfig
@@ -176,6 +177,7 @@ def dose_response(
     *,
     n_jobs: int = 1,
     progress: bool = False,
+    cache: Cache | None = None,
 ) -> DoseResponse:
     """Run the strategy of `base` at every dose of one knob on the same `replicates` seeds.
 
@@ -187,6 +189,7 @@ def dose_response(
         metrics: metric names of the registry to summarise.
         n_jobs: worker processes (-1: all cores); the results do not depend on it.
         progress: show a progress bar.
+        cache: keeps each finished run and serves those it holds (`sim.analysis.eval_store`).
 
     Returns:
         The DoseResponse; `summary()`, `steps()` and `largest_steps()` give the tables.
@@ -202,6 +205,7 @@ def dose_response(
         n_jobs=n_jobs,
         progress=progress,
         desc=f"{len(ordered)} doses x {replicates} replicates",
+        cache=cache,
     )
     runs = ev.runs.drop(columns="config").sort_values(["dose", "replicate"], kind="stable")
     runs.insert(0, "knob", k.key)

@@ -188,21 +188,22 @@ def _split(jobs: list[_Job], workers: int) -> list[_Job]:
     return jobs
 
 
-def _run_job(
+def _run_items(
     job: _Job, hourly: Sequence[str] | None, extract: Extract | None, reuse_structure: bool
-) -> tuple[list[tuple[int, int, RunRecord]], int, Any]:
-    """Run a job's configs on one environment; (records, environments built, user error).
+) -> Iterator[tuple[list[tuple[int, int, RunRecord]], int, Any]]:
+    """Run a job's configs on one environment, yielding (records, environments built, error).
 
-    A user error (ConfigError, NetworkError) is returned with a note naming the run, not raised:
-    ConfigError pickles without its notes, and the parent raises it with them.
+    One outcome per run, as it finishes. A user error (ConfigError, NetworkError) is yielded
+    with a note naming the run, not raised: ConfigError pickles without its notes, and the
+    parent raises it with them.
     """
     from sim.engine.runner import run
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     logging.getLogger("mesa").setLevel(logging.WARNING)
     env = None
-    out: list[tuple[int, int, RunRecord]] = []
     for i, case_id, r, rc in job.items:
+        built = int(env is None)
         try:
             env = env or environment(rc, reuse_structure)
             result = run(rc, env=env)
@@ -212,22 +213,41 @@ def _run_job(
             extras = dict(extract(rc, result)) if extract is not None else {}
         except (ConfigError, NetworkError) as exc:
             note = f"in config {case_id!r}, replicate {r} (seed {rc.seed})"
-            return out, int(env is not None), (exc, note)
+            yield [], built * int(env is not None), (exc, note)
+            return
         except Exception as exc:
             raise EvaluationError(case_id, r, rc.seed, f"{type(exc).__name__}: {exc}") from exc
-        out.append((i, r, RunRecord(result.metrics, kept, extras)))
-    return out, int(env is not None), None
+        yield [(i, r, RunRecord(result.metrics, kept, extras))], built, None
 
 
-def _outcomes(jobs: list[_Job], n_jobs: int, args: tuple) -> Iterator[tuple]:
-    """The outcome of every job (see `_run_job`) as it finishes: here, or in worker processes."""
+def _run_job(
+    job: _Job, hourly: Sequence[str] | None, extract: Extract | None, reuse_structure: bool
+) -> tuple[list[tuple[int, int, RunRecord]], int, Any]:
+    """Run a job's configs on one environment; (records, environments built, user error)."""
+    out: list[tuple[int, int, RunRecord]] = []
+    built = 0
+    for done, n_env, error in _run_items(job, hourly, extract, reuse_structure):
+        out += done
+        built += n_env
+        if error is not None:
+            return out, built, error
+    return out, built, None
+
+
+def _outcomes(jobs: list[_Job], n_jobs: int, args: tuple, fine: bool = False) -> Iterator[tuple]:
+    """The outcome of every job (see `_run_job`) as it finishes: here, or in worker processes.
+
+    Here, one outcome per run; in workers, one per job. `fine` (a cache keeps each run) splits
+    the work into more, smaller jobs, so that a killed study loses little.
+    """
     if n_jobs != 1:
         from joblib import effective_n_jobs
 
-        jobs = _split(jobs, effective_n_jobs(n_jobs))
+        workers = effective_n_jobs(n_jobs)
+        jobs = _split(jobs, workers * (4 if fine else 1))
     if n_jobs == 1 or len(jobs) <= 1:
         for job in jobs:
-            yield _run_job(job, *args)
+            yield from _run_items(job, *args)
         return
     from joblib import Parallel, delayed
 
@@ -305,7 +325,9 @@ def evaluate(
     with tqdm(
         total=sum(len(j.items) for j in jobs), disable=not progress, unit="run", desc=desc
     ) as bar:
-        for done, n_env, error in _outcomes(jobs, n_jobs, (hourly, extract, reuse_structure)):
+        for done, n_env, error in _outcomes(
+            jobs, n_jobs, (hourly, extract, reuse_structure), store is not None
+        ):
             built += n_env
             for i, r, rec in done:
                 records[(ids[i], r)] = rec

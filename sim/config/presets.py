@@ -61,20 +61,21 @@ def path(group: str, name: str) -> Path:
     return file
 
 
-def read(file: str | Path) -> dict[str, Any]:
-    """A YAML file holding a mapping, as plain data (ConfigError if it holds something else)."""
-    with open(file, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(str(file), type(data).__name__, "a YAML file holding a mapping of keys")
-    return data
+def read(file: str | Path, kind: str = "preset") -> dict[str, Any]:
+    """A YAML file holding a mapping, as plain data (an empty file is an empty mapping).
+
+    Raises:
+        UserFileError: (a ConfigError) the file is missing, unreadable, not YAML or not a mapping;
+            the message names the file and the line (`sim.config.user_files`).
+    """
+    from sim.config.user_files import load_user_yaml
+
+    return load_user_yaml(file, kind, allow_empty=True)
 
 
 def load(group: str, name: str) -> dict[str, Any]:
     """A preset of conf/<group>/ as plain data (ConfigError naming the choices if missing)."""
-    return read(path(group, name))
+    return read(path(group, name), f"{group} preset")
 
 
 def defaults(config: str = PRIMARY) -> dict[str, str]:

@@ -22,7 +22,7 @@ from sim.config.choices import (
     TRIAGE_ORDERS,
 )
 from sim.config.fields import info
-from sim.errors import ConfigError
+from sim.errors import ConfigError, NetworkError
 from sim.service.shifts import parse_shift
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -292,6 +292,47 @@ def _check_sizes(cfg: RunConfig) -> None:
                 "an existing edge-list file (whitespace text, .csv or .parquet); "
                 + ("it is a directory" if path.is_dir() else "no file is at that path"),
             )
+        _check_edgelist_head(path, str(net.format))
+
+
+HEAD_BYTES = 1 << 16  # how much of an edge list the checks read before a run loads it
+
+
+def _check_edgelist_head(path: Path, fmt: str) -> None:
+    """An edge list must hold something, and a text one text (the run parses the rest).
+
+    The messages are those of the parser (`sim.network.edgelist_parse`), given before the run.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError as exc:
+        raise ConfigError("network.path", str(path), f"a readable file ({exc.strerror})") from None
+    if not head:
+        raise NetworkError(
+            f"Cannot load edge list {path}: the file is empty and holds no edges. "
+            "Give at least one edge."
+        )
+    if fmt == "parquet" or (fmt == "auto" and path.suffix.lower() == ".parquet"):
+        return
+    bad = len(head)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4 or len(head) < HEAD_BYTES:  # not a character cut off
+            bad = exc.start
+    nul = head.find(b"\0")
+    if 0 <= nul < bad:
+        what = "byte 0x00 is not text"
+    elif bad < len(head):
+        what, nul = f"byte 0x{head[bad]:02x} is not valid UTF-8", bad
+    else:
+        return
+    line = head[:nul].count(b"\n") + 1
+    raise NetworkError(
+        f"Cannot load edge list {path}, line {line}: {what} (is this a "
+        "binary or compressed file?). Edge lists must be UTF-8 or ASCII text."
+    )
 
 
 def _check_names(cfg: RunConfig) -> None:

@@ -38,21 +38,35 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+def _flush(tmp: str) -> None:
+    """Put a written temporary file on disk (a full disk often shows only here)."""
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds.
+
+    An OSError of the write (a full disk, a read-only folder) leaves `path` as it was, removes
+    the temporary file and names `path` in the error (`filename`) if the error names no file.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-    os.close(fd)
+    tmp = ""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+        os.close(fd)
         yield Path(tmp)
-        with open(tmp, "rb+") as fh:  # on disk before the rename makes it visible
-            os.fsync(fh.fileno())
+        _flush(tmp)  # on disk before the rename makes it visible
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes owner-only files
         os.replace(tmp, path)
+    except OSError as exc:
+        if exc.filename is None or str(exc.filename) == tmp:
+            exc.filename = str(path)
+        raise
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
 
 

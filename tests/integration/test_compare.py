@@ -163,6 +163,7 @@ def test_too_few_replicates_is_a_user_error():
 def test_strategies_come_from_presets_or_yaml_files(tmp_path):
     from experiments.common import UserError
     from experiments.compare import load_strategies
+    from sim.errors import UserFileError
 
     mine = tmp_path / "mine.yaml"
     mine.write_text("name: night_owls\nstaff: 2\nshift: daily 22:00-06:00\nlistening_recall: 0.9\n")
@@ -171,5 +172,5 @@ def test_strategies_come_from_presets_or_yaml_files(tmp_path):
     assert list(load_strategies("all"))[0] == "ignore" and "fast_social_care" in load_strategies("all")
     with pytest.raises(UserError, match="fast_social_care"):
         load_strategies(["ignore", "nope"])
-    with pytest.raises(UserError, match="not a file"):
+    with pytest.raises(UserFileError, match="no file is at that path.*fast_social_care"):
         load_strategies([str(tmp_path / "missing.yaml")])
