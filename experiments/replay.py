@@ -5,8 +5,10 @@ environments, its counterfactual if it names one) and its targets are evaluated:
 value beside the simulated mean with its 95% CI and whether it is within tolerance. Writes into
 the output directory:
 
-* `replay.csv`: one row per scenario and target (`target, metric, documented, simulated_mean,
-  ci_low, ci_high, tolerance, ok`, plus the scenario, bound, replicates and source);
+* `replay.csv`: one row per scenario and target (`target, label, metric, documented,
+  simulated_mean, ci_low, ci_high, tolerance, ok`, plus the scenario, bound, replicates and
+  source); `label` is identity (holds by construction), calibrated (a fit uses it) or held_out
+  (no fit uses it), and the printed summary counts passes per label, held-out ones apart;
 * `counterfactual.csv`: for scenarios with a counterfactual, key metrics under both strategies and
   their paired difference with its 95% CI;
 * `runs.csv` (every metric of every run), `hourly.csv` (the time courses), `config.yaml` (the
@@ -29,7 +31,7 @@ from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_e
 from experiments.options import int_option
 from experiments.scenarios import ScenarioRuns, scenario_names, scenario_runs
 from sim.analysis.replay import Replicate, replicate
-from sim.analysis.targets import TargetResult, evaluate, mean_ci
+from sim.analysis.targets import TargetResult, evaluate, label_counts, mean_ci
 from sim.config.presets import conf_dir
 from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
 from sim.outputs.provenance import provenance
@@ -37,6 +39,7 @@ from sim.outputs.provenance import provenance
 REPLAY_COLUMNS = (
     "scenario",
     "target",
+    "label",
     "metric",
     "documented",
     "simulated_mean",
@@ -194,17 +197,28 @@ def _fmt(x: float) -> str:
     return f"{x:,.3g}" if abs(x) < 100 else f"{x:,.0f}"
 
 
+def label_summary(table: pd.DataFrame) -> str:
+    """Targets met per label; identity targets are listed apart (they are never evidence)."""
+    counts = label_counts(list(table["label"]), list(table["ok"]))
+    parts = []
+    for label, (met, n) in counts.items():
+        if label == "identity":
+            parts.append(f"{met} of {n} identity (by construction, not evidence)")
+        else:
+            parts.append(f"{label.replace('_', '-')}: {met} of {n} met")
+    return "; ".join(parts) if parts else "no targets"
+
+
 def console_table(table: pd.DataFrame) -> str:
     """The replay table as aligned text."""
     lines = []
     for name, part in table.groupby("scenario", sort=False):
-        met = int(part["ok"].sum())
-        lines.append(f"\n{name}: {met}/{len(part)} targets met")
+        lines.append(f"\n{name}: {label_summary(part)}")
         for _, r in part.iterrows():
             sign = {"at_least": ">=", "at_most": "<=", "near": "~"}[r["bound"]]
             lift = " (lift)" if r["lift"] else ""
             lines.append(
-                f"  [{'ok' if r['ok'] else 'MISS'}] {r['target']}{lift}\n"
+                f"  [{'ok' if r['ok'] else 'MISS'}] ({r['label']}) {r['target']}{lift}\n"
                 f"        {r['metric']}: documented {sign} {_fmt(r['documented'])} "
                 f"+/- {_fmt(r['tolerance'])}, simulated {_fmt(r['simulated_mean'])} "
                 f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] (n={r['n']})"
@@ -303,8 +317,10 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
                 f"{_fmt(c['counterfactual_mean'])}: difference {_fmt(c['difference'])} "
                 f"[{_fmt(c['difference_low'])}, {_fmt(c['difference_high'])}]"
             )
-    met = int(table["ok"].sum())
-    print(f"\n{met}/{len(table)} targets met over {len(replays)} scenario(s). results: {outdir}")
+    print(
+        f"\ntargets met by label over {len(replays)} scenario(s): {label_summary(table)}. "
+        f"results: {outdir}"
+    )
     return table
 
 
