@@ -80,9 +80,8 @@ def crossval_scenario(
         doc = with_values(runs.documented, fit.values)
         cf = with_values(runs.counterfactual, fit.values) if runs.counterfactual else None
         reps = replicate(doc, cf, opts.seeds, n_jobs=opts.n_jobs, targets=sc.targets)
-        results = evaluate(
-            sc.targets, [r.values for r in reps], [r.cf_values for r in reps] if cf else None
-        )
+        cf_values = [r.cf_values or {} for r in reps] if cf else None
+        results = evaluate(sc.targets, [r.values for r in reps], cf_values)
         values = "; ".join(f"{k.split('.')[-1]}={v:.4g}" for k, v in fit.values.items())
         for t, r in zip(sc.targets, results):
             role = (
