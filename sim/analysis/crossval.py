@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.calibration import calibrate, log_scaled, with_values
+from sim.analysis.calibration import calibrate, log_scaled, whole_number_keys, with_values
 from sim.analysis.replay import replicate
 from sim.analysis.targets import evaluate, fit_targets
 from sim.config.schema import FreeParameter
@@ -53,12 +53,14 @@ class CrossvalOptions:
     n_jobs: int = 1
 
 
-def neutral_start(free: Sequence[FreeParameter]) -> dict[str, float]:
-    """The middle of each free parameter's bounds (geometric where the fit searches in logs)."""
-    return {
-        fp.key: math.sqrt(fp.low * fp.high) if log_scaled(fp) else (fp.low + fp.high) / 2
-        for fp in free
-    }
+def neutral_start(free: Sequence[FreeParameter], whole: Sequence[str] = ()) -> dict[str, float]:
+    """The middle of each free parameter's bounds (geometric where the fit searches in logs),
+    rounded for the `whole` keys (parameters that take whole numbers)."""
+    out = {}
+    for fp in free:
+        mid = math.sqrt(fp.low * fp.high) if log_scaled(fp) else (fp.low + fp.high) / 2
+        out[fp.key] = int(round(mid)) if fp.key in whole else mid
+    return out
 
 
 def folds(names: Sequence[str]) -> list[tuple[str, list[str]]]:
@@ -80,7 +82,7 @@ def crossval_scenario(
         train = [t for t in fit_on_all if t.name in rest]
         if progress:
             progress(f"{sc.name}: fit on {len(train)} target(s), predict '{left}'")
-        start = neutral_start(sc.free)
+        start = neutral_start(sc.free, whole_number_keys(runs.documented, sc.free))
         fit = calibrate(
             with_values(runs.documented, start),
             with_values(runs.counterfactual, start) if runs.counterfactual else None,
