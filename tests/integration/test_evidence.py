@@ -5,7 +5,7 @@ import math
 import pytest
 
 from experiments.replay import replay_scenario
-from experiments.replay_modes import parse_sizes, scale_table
+from experiments.replay_modes import below_min_size, parse_sizes, scale_table
 from experiments.scenarios import load_preset, scenario_names, scenario_runs
 from sim.analysis.crossval import CrossvalOptions, crossval_scenario
 from sim.errors import ConfigError
@@ -29,6 +29,10 @@ def test_a_replay_below_the_stated_min_size_says_so():
     assert replay_scenario({**sc, "min_size": 2000}, replicates=1, size=2000).note == ""
     with pytest.raises(ConfigError, match="min_size"):
         scenario_runs({**sc, "min_size": -1})
+    # Da Grasso states its measured minimum: a replay at 20,000 people is flagged
+    dg = scenario_runs("da_grasso_delight", size=20000).checked
+    assert dg.scenario.min_size == 50000 and below_min_size(dg.scenario, dg.population.size)
+    assert not below_min_size(dg.scenario, 50000)
 
 
 def test_held_out_targets_are_all_evaluated():
