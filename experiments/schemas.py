@@ -292,6 +292,28 @@ class FiguresSchema(AppSchema, ModelSections):
     animation: Animation = field(default_factory=Animation)
 
 
+@dataclass
+class IngestSchema(AppSchema):
+    """`experiments.ingest`: a scenario file from a social-listening export."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)  # template of assumptions
+    path: str | None = None
+    out: str | None = None
+    name: str | None = None
+    overwrite: bool = False
+    brand_id: str | None = None
+    brand_followers: int | None = None
+    reference_population: int | None = None
+    size: int = 20000
+    replicates: int = 5
+    tick_min: float = 1.0
+    neutral_band: float = 0.05
+    accounts: int = 3
+    burst_sigma: float = 4.0
+    burst_ratio: float = 2.5
+    burst_min: int = 5
+
+
 # the schema of each primary config of conf/ (the name is the one its defaults list uses)
 SCHEMAS: dict[str, type] = {
     "config": RunSchema,
@@ -303,6 +325,7 @@ SCHEMAS: dict[str, type] = {
     "dose_response": DoseResponseSchema,
     "rank_robustness": RankRobustnessSchema,
     "figures": FiguresSchema,
+    "ingest": IngestSchema,
 }
 SCHEMA_NAMES = {"config": "run"}  # conf/config.yaml uses `schema: run`
 

@@ -10,6 +10,12 @@ and directories, `multirun.yaml` in the sweep directory) and skips that check wh
 check has passed in this process. Outside our entry points, or with
 `hydra.sweeper.validate_every_job=true`, it checks every batch as the `Sweeper` base class does.
 
+While it runs, the sweep holds a lock in its directory (`sim.analysis.sweep_lock`): a second sweep
+into the same directory stops with exit status 2 and names the holder. Runs that a launcher
+reports lost (`array_launcher.py`: a cancelled or killed SLURM task) do not stop the sweep; after
+the last batch they are named in one message (exit status 1), and rerunning the command redoes
+exactly those.
+
 Hydra finds plugins only in the `hydra_plugins` package, hence this module's place. It uses
 public API only: `hydra.plugins.sweeper.Sweeper`, `hydra.core.plugins.Plugins` (to make the
 launcher) and `experiments.hydra_adapter.grid_jobs` (Hydra's public override parser).
@@ -22,6 +28,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from hydra.core.config_store import ConfigStore
+from hydra.errors import CompactHydraException
 from hydra.plugins.sweeper import Sweeper
 from omegaconf import DictConfig, OmegaConf
 
@@ -94,22 +101,84 @@ class CheckedSweeper(Sweeper):
         super().validate_batch_is_legal(batch)
 
     def sweep(self, arguments: List[str]) -> Any:
-        """Launch the grid of `params` and `arguments` batch by batch; the launchers' returns."""
+        """Launch the grid of `params` and `arguments` batch by batch; the launchers' returns.
+
+        The sweep directory is locked for the whole sweep (`sim.analysis.sweep_lock`): a second
+        sweep into it stops with exit status 2. Jobs that a launcher reports lost (cancelled,
+        killed) do not stop the sweep; after the last batch they are named in one error.
+        """
         from experiments.hydra_adapter import grid_jobs
+        from sim.analysis.sweep_lock import SweepDirBusy, SweepLock
 
         assert self.config is not None and self.launcher is not None
         lines = [f"{k}={v}" for k, v in self.params.items()] + list(arguments)
         jobs, _ = grid_jobs(lines, config_loader=self.hydra_context.config_loader)
         sweep_dir = Path(self.config.hydra.sweep.dir)
-        sweep_dir.mkdir(parents=True, exist_ok=True)
-        OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
-        size = self.max_batch_size or max(len(jobs), 1)
-        returns = []
-        for start in range(0, len(jobs), size):
-            batch = jobs[start:start + size]
-            self.validate_batch_is_legal(batch)
-            results = self.launcher.launch(batch, initial_job_idx=start)
-            for result in results:
-                _ = result.return_value  # raises the job's error, as Hydra's sweepers do
-            returns.append(results)
+        lock = SweepLock(sweep_dir, jobs_active=_jobs_active)
+        try:
+            lock.acquire()
+        except SweepDirBusy as exc:
+            from experiments.common import fail
+
+            fail(str(exc))
+        except OSError as exc:
+            from experiments.common import fail
+
+            fail(f"cannot write into hydra.sweep.dir={sweep_dir} ({exc.strerror or exc}): "
+                 "give a folder you can write to, with free space.")
+        if lock.took_over is not None:
+            log.warning("took over the stale lock of %s: it no longer runs",
+                        lock.took_over.describe())
+        try:
+            OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+            size = self.max_batch_size or max(len(jobs), 1)
+            returns = []
+            lost: List[Any] = []
+            for start in range(0, len(jobs), size):
+                batch = jobs[start:start + size]
+                self.validate_batch_is_legal(batch)
+                results = self.launcher.launch(batch, initial_job_idx=start)
+                for num, result in enumerate(results, start=start):
+                    if _is_lost(result):
+                        lost.append((num, result))
+                    else:
+                        _ = result.return_value  # raises the job's error, as Hydra's sweepers do
+                returns.append(results)
+        finally:
+            lock.release()
+        if lost:
+            raise SweepIncomplete(_lost_message(lost, len(jobs), sweep_dir))
         return returns
+
+
+class SweepIncomplete(CompactHydraException):
+    """Some jobs of the sweep ended without a result; Hydra prints the message, exit status 1."""
+
+
+def _jobs_active(jobs: Any) -> Any:
+    """The cluster jobs of a dead sweep's lock still queued or running (array_launcher's squeue)."""
+    try:
+        from hydra_plugins.socialcare_sim.array_launcher import slurm_jobs_active
+    except ImportError:
+        return None
+    return slurm_jobs_active(jobs)
+
+
+def _is_lost(result: Any) -> bool:
+    from hydra.core.utils import JobStatus
+
+    # a mark, not isinstance: Hydra's plugin scan may execute array_launcher's module again
+    return result.status == JobStatus.FAILED and getattr(result._return_value, "lost_job", False)
+
+
+def _lost_message(lost: List[Any], total: int, sweep_dir: Path) -> str:
+    lines = [f"{len(lost)} of {total} runs of the sweep ended without results:"]
+    for num, result in lost:
+        job = result._return_value
+        overrides = " ".join(result.overrides or [])
+        lines.append(f"  #{num} {overrides}: job {job.job_id} {job.state} (log {job.log_path})")
+    lines.append(
+        f"Rerun the same command with hydra.sweep.dir={sweep_dir} to redo exactly these (complete "
+        f"runs are skipped); python -m experiments.collect {sweep_dir} lists every run's status."
+    )
+    return "\n".join(lines)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim.customers.diffusion import KINDS
+from sim.customers.population import BRAND_NODE
 from sim.engine.protocols import HubModel
 from sim.outputs.derived_metrics import derived_metrics
 from sim.outputs.registry import scaled_counts
@@ -136,6 +137,31 @@ def compute_metrics(model: HubModel) -> dict[str, float]:
     return {k: float(v) for k, v in m.items()}
 
 
+def _negative_hourly(model: HubModel, hours: int, tph: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per hour: the summed follower counts of the authors of that hour's negative mentions, and
+    how many of those mentions are reshares.
+
+    The posts are those `mentions_negative` counts (complaints, follow-ups and negative reshares
+    by anyone but the brand); the first is the "potential reach" a social-listening tool reports.
+    """
+    posts = model.diffusion.posts
+    audience = np.zeros(hours, dtype=np.int64)
+    reshares = np.zeros(hours, dtype=np.int64)
+    if not posts.n:
+        return audience, reshares
+    author, kind = posts.column("author"), posts.column("kind")
+    mention = (
+        (posts.column("valence") == -1)
+        & (author != BRAND_NODE)
+        & (kind != KINDS.index("brand_reply"))
+        & (kind != KINDS.index("peer_answer"))
+    )
+    hour = np.clip(posts.column("tick") // tph, 0, hours - 1)
+    np.add.at(audience, hour[mention], model.pop.followers[author[mention]])
+    np.add.at(reshares, hour[mention & (kind == KINDS.index("reshare"))], 1)
+    return audience, reshares
+
+
 def hourly_timeseries(model: HubModel) -> pd.DataFrame:
     """One row per simulated hour: flows in that hour and the state at its end."""
     d, tph = model.diffusion, model.ticks_per_hour
@@ -149,6 +175,8 @@ def hourly_timeseries(model: HubModel) -> pd.DataFrame:
     df = pd.DataFrame({"hour": np.arange(1, hours + 1)})
     df["mentions_negative"] = per_hour(model.mentions_tick[-1])
     df["mentions_positive"] = per_hour(model.mentions_tick[1])
+    df["mentions_neutral"] = per_hour(model.mentions_tick[0])
+    df["audience_negative"], df["reshares_negative"] = _negative_hourly(model, hours, tph)
     df["impressions_negative"] = per_hour(d.impressions_tick[-1])
     df["impressions_positive"] = per_hour(d.impressions_tick[1])
     df["reach_negative_cum"] = np.cumsum(per_hour(d.reach_tick[-1]))

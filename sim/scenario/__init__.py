@@ -1,1 +1,2 @@
-"""Scenario: the clock, chatter and incident schedules, and scripted brand actions."""
+"""Scenario: the clock, chatter and incident schedules, scripted brand actions, and scenario files
+made from social-listening exports (`ingest_read`, `ingest_measure`, `ingest_scenario`)."""

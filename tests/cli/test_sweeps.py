@@ -156,8 +156,14 @@ echo "Submitted batch job 4242"
 """
 
 
-def test_slurm_preset_becomes_the_expected_sbatch_script(tmp_path):
-    """No cluster here: a stand-in `sbatch` records the script submitit writes from conf/hydra/launcher/slurm.yaml."""
+def test_slurm_preset_options_a_one_node_cluster_cannot_run_reach_the_sbatch_script(tmp_path):
+    """A stand-in `sbatch` records the script submitit writes from conf/hydra/launcher/slurm.yaml.
+
+    tests/integration/test_slurm_cluster.py runs the preset on a real cluster (partition, account,
+    time, memory, CPUs, job name, as SLURM records them); this covers what that one node cannot:
+    a QOS, node features and excluded nodes, the array throttle and setup lines, and it needs no
+    Slurm installed.
+    """
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "sbatch").write_text(FAKE_SBATCH)
@@ -166,8 +172,9 @@ def test_slurm_preset_becomes_the_expected_sbatch_script(tmp_path):
     for tool in bin_dir.iterdir():
         tool.chmod(0o755)
     cmd = [sys.executable, "-m", "experiments.run", "-m", "hydra/launcher=slurm", f"hydra.sweep.dir={tmp_path / 'sweep'}",
-           "hydra.launcher.partition=cpu", "hydra.launcher.account=proj", "hydra.launcher.timeout_min=20",
-           "hydra.launcher.mem_gb=8", "seed=range(3)", *SMALL]
+           "hydra.launcher.partition=cpu", "hydra.launcher.qos=long", "hydra.launcher.constraint=avx512",
+           "hydra.launcher.exclude=node13", "hydra.launcher.array_parallelism=2",
+           "hydra.launcher.setup=[\"module load python/3.11\"]", "seed=range(3)", *SMALL]
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
@@ -182,9 +189,9 @@ def test_slurm_preset_becomes_the_expected_sbatch_script(tmp_path):
         proc.wait(timeout=30)
     assert script.exists(), proc.stderr.read()[-2000:]
     text = script.read_text()
-    for option in ("--partition=cpu", "--account=proj", "--time=20", "--mem=8GB", "--cpus-per-task=1",
-                   "--array=0-2%3", "--job-name=socialcare_run"):
+    for option in ("--qos=long", "--constraint=avx512", "--exclude=node13", "--array=0-2%2"):
         assert f"#SBATCH {option}" in text, option
+    assert "\nmodule load python/3.11\n" in text
     assert "submitit.core._submit" in text
 
 
