@@ -314,6 +314,56 @@ class IngestSchema(AppSchema):
     burst_min: int = 5
 
 
+@dataclass
+class Robust:
+    """Robust mode of a policy-design study: candidates face samples of the uncertain inputs."""
+
+    samples: int = 0  # 0: off (the nominal scenario at each start time)
+    source: str = "ranges"  # ranges (a parameter set of conf/sensitivity/) or posterior (hook)
+    parameters: str = "uncertain"  # the parameter set of `ranges`
+    sample_seed: int = 1
+
+
+@dataclass
+class Fresh:
+    """The independent check of a recommendation: a comparison on other seeds."""
+
+    seed: int = 1001
+    replicates: int = 8
+    starts: Any = None
+    compare_with: list[str] = field(default_factory=lambda: ["ignore", "fast_social_care"])
+
+
+@dataclass
+class Confirm:
+    """The best feasible trials checked on other seeds before one is recommended."""
+
+    top: int = 5  # 0: off (the best trial is recommended as it is)
+    seed: int = 501
+    replicates: int = 8
+
+
+@dataclass
+class OptimizeSchema(AppSchema, ModelSections):
+    """`experiments.optimize`: the cheapest strategy that meets a target (Optuna)."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    optimize: Any = None  # the study (conf/optimize/*.yaml), checked by experiments.optimize
+    study_file: str | None = None  # a study YAML file replacing `optimize`
+    trials: int = 40
+    replicates: int = 6
+    starts: Any = None
+    presets: Any = None  # library presets on the same seeds (a list of names or YAML paths)
+    robust: Robust = field(default_factory=Robust)
+    confirm: Confirm = field(default_factory=Confirm)
+    fresh: Fresh = field(default_factory=Fresh)
+    sampler_seed: int = 1
+    startup_trials: int = 10
+    n_jobs: int = 1
+    progress: bool = True
+    figures: bool = True
+
+
 # the schema of each primary config of conf/ (the name is the one its defaults list uses)
 SCHEMAS: dict[str, type] = {
     "config": RunSchema,
@@ -326,6 +376,7 @@ SCHEMAS: dict[str, type] = {
     "rank_robustness": RankRobustnessSchema,
     "figures": FiguresSchema,
     "ingest": IngestSchema,
+    "optimize": OptimizeSchema,
 }
 SCHEMA_NAMES = {"config": "run"}  # conf/config.yaml uses `schema: run`
 

@@ -22,6 +22,13 @@ class StrategyConfig:
     listening_latency_min: float = param(
         30.0, doc="mean delay before a found complaint is seen", unit="min"
     )
+    listening_cost_per_day: float = param(
+        0.0,
+        doc="what listening at this recall and latency costs (tools, monitoring shifts)",
+        unit="$/day",
+        source="assumed; 0 in the presets (listening is then free); experiments.optimize prices "
+        "each level of listening_recall and listening_latency_min (conf/optimize/*.yaml)",
+    )
     # care staff
     staff: int = param(0, doc="care agents on the social desk", unit="people")
     shift: str = param(

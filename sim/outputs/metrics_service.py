@@ -56,6 +56,14 @@ SERVICE_METRICS: tuple[Metric, ...] = (
     ),
     Metric("cost_delight", "delight cost", "$", "", "spent on proactive delight", origin="service"),
     Metric(
+        "cost_listening",
+        "listening cost",
+        "$",
+        "lower",
+        "strategy.listening_cost_per_day over the horizon (0 unless the strategy prices listening)",
+        origin="service",
+    ),
+    Metric(
         "answers_given",
         "answers",
         "cases",

@@ -329,18 +329,20 @@ class ServiceDesk:
 
     # ------------------------------------------------------------ results
     def costs(self, n_ticks: int) -> dict[str, float]:
-        """Staff, contact, compensation and delight costs of the run, in real dollars."""
+        """Staff, contact, compensation, delight and listening costs of the run, in real dollars."""
         m = self.model
         staff = self.team.cost(n_ticks, m.clock_at, self.tick_min)
         days = n_ticks * self.tick_min / 1440.0
         contacts = self.channels.cost() + self.bot.cost() + self.community.cost(days)
         paid = self.outcomes.compensation_paid
+        listening = self.strategy.listening_cost_per_day * days
         return {
             "cost_staff": staff,
             "cost_contacts": contacts,
             "cost_compensation": paid,
             "cost_delight": self.delight.spent,
-            "cost_total": staff + contacts + paid + self.delight.spent,
+            "cost_listening": listening,
+            "cost_total": staff + contacts + paid + self.delight.spent + listening,
         }
 
     def capacity_metrics(self, n_found: int) -> dict[str, float]:

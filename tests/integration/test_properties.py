@@ -41,7 +41,7 @@ BUDGET = dict(derandomize=True, database=None, deadline=None, print_blob=True,
                                      HealthCheck.data_too_large])
 STRATEGIES = sorted(p.stem for p in (ROOT / "conf" / "strategy").glob("*.yaml"))
 SCENARIOS = sorted(p.stem for p in (ROOT / "conf" / "scenario").glob("*.yaml"))
-COST_PARTS = ("cost_staff", "cost_contacts", "cost_compensation", "cost_delight")
+COST_PARTS = ("cost_staff", "cost_contacts", "cost_compensation", "cost_delight", "cost_listening")
 REPLY_KINDS = {"brand_reply", "peer_answer", "bot_reply"}
 SHIFTS = ["24/7", "mon-fri 09:00-17:00", "daily 08:00-20:00", "sat,sun 10:00-14:00", "never",
           "mon-fri 22:00-06:00"]

@@ -51,3 +51,16 @@ def test_the_model_warms_the_desk_up_for_warmup_h(hours):
     else:
         assert min(before) >= -hours * 60.0 / cfg.scenario.tick_min - 1 and min(before) < -60
         assert max(before) < 0
+
+
+def test_listening_cost_is_charged_per_day_and_changes_nothing_else():
+    from sim.engine.runner import run
+
+    free = make_config(strategy="fast_social_care", size=2000, horizon_h=12.0)
+    priced = make_config(strategy="fast_social_care", size=2000, horizon_h=12.0)
+    priced["strategy"]["listening_cost_per_day"] = 240.0
+    a, b = run(free).metrics, run(priced).metrics
+    assert a["cost_listening"] == 0.0
+    assert b["cost_listening"] == pytest.approx(120.0)  # half a day at $240 a day
+    assert b["cost_total"] == pytest.approx(a["cost_total"] + 120.0)
+    assert b["reach_negative"] == a["reach_negative"] and b["cost_staff"] == a["cost_staff"]
