@@ -5,8 +5,10 @@ environments, its counterfactual if it names one) and its targets are evaluated:
 value beside the simulated mean with its 95% CI and whether it is within tolerance. Writes into
 the output directory:
 
-* `replay.csv`: one row per scenario and target (`target, metric, documented, simulated_mean,
-  ci_low, ci_high, tolerance, ok`, plus the scenario, bound, replicates and source);
+* `replay.csv`: one row per scenario and target (`target, label, metric, documented,
+  simulated_mean, ci_low, ci_high, tolerance, ok`, plus the scenario, bound, replicates and
+  source); `label` is identity (holds by construction), calibrated (a fit uses it) or held_out
+  (no fit uses it), and the printed summary counts passes per label, held-out ones apart;
 * `counterfactual.csv`: for scenarios with a counterfactual, key metrics under both strategies and
   their paired difference with its 95% CI;
 * `runs.csv` (every metric of every run), `hourly.csv` (the time courses), `config.yaml` (the
@@ -27,9 +29,10 @@ from omegaconf import DictConfig
 
 from experiments.common import output_dir, quiet_mesa, resolved, run_app, user_errors
 from experiments.options import int_option
+from experiments.replay_modes import below_min_size, parse_sizes, run_crossval, run_scale
 from experiments.scenarios import ScenarioRuns, scenario_names, scenario_runs
 from sim.analysis.replay import Replicate, replicate
-from sim.analysis.targets import TargetResult, evaluate, mean_ci
+from sim.analysis.targets import TargetResult, evaluate, label_counts, mean_ci
 from sim.config.presets import conf_dir
 from sim.outputs.io import incomplete_marker, write_csv, write_json, write_yaml
 from sim.outputs.provenance import provenance
@@ -37,6 +40,7 @@ from sim.outputs.provenance import provenance
 REPLAY_COLUMNS = (
     "scenario",
     "target",
+    "label",
     "metric",
     "documented",
     "simulated_mean",
@@ -88,7 +92,19 @@ class ScenarioReplay:
     def table(self) -> pd.DataFrame:
         """Target rows (REPLAY_COLUMNS)."""
         rows = [{"scenario": self.name, **r.as_row()} for r in self.results]
-        return pd.DataFrame(rows, columns=list(REPLAY_COLUMNS))
+        table = pd.DataFrame(rows, columns=list(REPLAY_COLUMNS))
+        sc, size = self.runs.checked.scenario, self.runs.checked.population.size
+        if below_min_size(sc, size):
+            table.attrs["note"] = (
+                f"population.size {size:,} is below this scenario's min_size {sc.min_size:,}: "
+                "its targets are not expected to hold"
+            )
+        return table
+
+    @property
+    def note(self) -> str:
+        """A warning about the replay's size ("" if none)."""
+        return str(self.table().attrs.get("note", ""))
 
     def comparison(self) -> pd.DataFrame:
         """Key metrics under the documented strategy and the counterfactual, paired."""
@@ -194,17 +210,33 @@ def _fmt(x: float) -> str:
     return f"{x:,.3g}" if abs(x) < 100 else f"{x:,.0f}"
 
 
+SUMMARY_ORDER = ("held_out", "calibrated", "identity")  # evidence first, identity last
+
+
+def label_summary(table: pd.DataFrame) -> str:
+    """Targets met per label; identity targets are listed apart (they are never evidence)."""
+    counts = label_counts(list(table["label"]), list(table["ok"]))
+    parts = []
+    for label, (met, n) in sorted(counts.items(), key=lambda kv: SUMMARY_ORDER.index(kv[0])):
+        if label == "identity":
+            parts.append(f"{met} of {n} identity (by construction, not evidence)")
+        else:
+            parts.append(f"{label.replace('_', '-')}: {met} of {n} met")
+    return "; ".join(parts) if parts else "no targets"
+
+
 def console_table(table: pd.DataFrame) -> str:
     """The replay table as aligned text."""
     lines = []
     for name, part in table.groupby("scenario", sort=False):
-        met = int(part["ok"].sum())
-        lines.append(f"\n{name}: {met}/{len(part)} targets met")
+        lines.append(f"\n{name}: {label_summary(part)}")
+        if "note" in part and str(part["note"].iloc[0]):
+            lines.append(f"  note: {part['note'].iloc[0]}")
         for _, r in part.iterrows():
             sign = {"at_least": ">=", "at_most": "<=", "near": "~"}[r["bound"]]
             lift = " (lift)" if r["lift"] else ""
             lines.append(
-                f"  [{'ok' if r['ok'] else 'MISS'}] {r['target']}{lift}\n"
+                f"  [{'ok' if r['ok'] else 'MISS'}] ({r['label']}) {r['target']}{lift}\n"
                 f"        {r['metric']}: documented {sign} {_fmt(r['documented'])} "
                 f"+/- {_fmt(r['tolerance'])}, simulated {_fmt(r['simulated_mean'])} "
                 f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] (n={r['n']})"
@@ -245,6 +277,16 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
     outdir = output_dir(cfg)
     with user_errors():
         opts = replay_options(cfg)
+    with user_errors():
+        sizes = parse_sizes(cfg.get("sizes")) if cfg.get("sizes") is not None else None
+        evals = int_option(cfg, "crossval_evals", 12, default=12)
+    if sizes is not None or cfg.get("crossval", False):
+        with user_errors(outdir), incomplete_marker(outdir):
+            write_yaml(outdir / "config.yaml", data)
+            write_json(outdir / "provenance.json", provenance(data, opts.seed))
+            if sizes is not None:
+                return run_scale(names, sizes, replay_scenario, opts, outdir)
+            return run_crossval(names, opts, outdir, int(evals or 12), data.get("network"))
     with user_errors(outdir), incomplete_marker(outdir):
         replays = []
         for name in names:
@@ -263,6 +305,7 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
                 )
             )
         table = pd.concat([r.table() for r in replays], ignore_index=True)
+        notes = {r.name: r.note for r in replays if r.note}
         comparisons = [r.comparison() for r in replays]
         comparisons = (
             pd.concat([c for c in comparisons if len(c)], ignore_index=True)
@@ -293,7 +336,7 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
             for r in replays:
                 save_figure(replay_figure(r), outdir / "figures" / f"{r.name}.png")
         write_csv(outdir / "replay.csv", table)
-    print(console_table(table))
+    print(console_table(table.assign(note=table["scenario"].map(notes).fillna(""))))
     if len(comparisons):
         print("\ndocumented strategy vs counterfactual (paired difference, 95% CI):")
         for _, c in comparisons.iterrows():
@@ -303,8 +346,10 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
                 f"{_fmt(c['counterfactual_mean'])}: difference {_fmt(c['difference'])} "
                 f"[{_fmt(c['difference_low'])}, {_fmt(c['difference_high'])}]"
             )
-    met = int(table["ok"].sum())
-    print(f"\n{met}/{len(table)} targets met over {len(replays)} scenario(s). results: {outdir}")
+    print(
+        f"\ntargets met by label over {len(replays)} scenario(s): {label_summary(table)}. "
+        f"results: {outdir}"
+    )
     return table
 
 

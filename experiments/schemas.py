@@ -182,6 +182,9 @@ class ReplaySchema(AppSchema):
     size: int | None = None
     n_jobs: int = 2
     figures: bool = True
+    sizes: list[int] | None = None
+    crossval: bool = False
+    crossval_evals: int = 12
 
 
 @dataclass

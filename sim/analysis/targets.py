@@ -12,6 +12,9 @@ The tolerance is relative to the documented value unless `absolute`. Bounds:
 the 95% Student-t interval of the mean is reported beside it. A target about one documented case
 (Comcast's 20 minutes) may use `statistic: median` instead: the typical replicate, with a
 distribution-free interval from order statistics (the column keeps the name `simulated_mean`).
+
+Each target carries a label: `identity` (holds by construction: shown, never evidence),
+`calibrated` (a fit uses it) or `held_out` (no fit uses it). `fit_targets` are those a fit may use.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.config.schema import Target
+from sim.config.validation import TARGET_LABELS
 
 LEVEL = 0.95
 
@@ -54,10 +58,29 @@ class TargetResult:
     by_h: float = 0.0
     source: str = ""
     statistic: str = "mean"
+    label: str = "calibrated"  # identity, calibrated or held_out (Target.label)
 
     def as_row(self) -> dict:
         """A flat dict (for a tidy table)."""
         return asdict(self)
+
+
+LABELS = TARGET_LABELS  # identity, calibrated, held_out
+
+
+def fit_targets(targets: Sequence[Target]) -> list[Target]:
+    """The targets a fit may use: those labelled `calibrated` (never identity or held-out ones)."""
+    return [t for t in targets if t.label == "calibrated"]
+
+
+def label_counts(labels: Sequence[str], ok: Sequence[bool]) -> dict[str, tuple[int, int]]:
+    """Per label (in LABELS order, present ones only): (targets met, targets)."""
+    out = {}
+    for name in LABELS:
+        hits = [bool(o) for lab, o in zip(labels, ok) if lab == name]
+        if hits:
+            out[name] = (sum(hits), len(hits))
+    return out
 
 
 def tolerance_abs(t: Target) -> float:
@@ -200,6 +223,7 @@ def evaluate(
                 by_h=t.by_h,
                 source=t.source,
                 statistic=t.statistic,
+                label=t.label,
             )
         )
     return out

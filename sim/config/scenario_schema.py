@@ -245,6 +245,14 @@ class ScenarioConfig:
         "", doc="a strategy preset the replay also runs, paired (e.g. ignore)", kind="text"
     )
     replicates: int = param(0, doc="replicates its replay needs (0: the replay's default)")
+    min_size: int = param(
+        0,
+        doc="smallest population.size at which its targets hold, measured "
+        "(0: at every size from 50,000 up); a smaller replay says so",
+        unit="people",
+        kind="nonnegative",
+        integer=True,
+    )
     actions: list[BrandAction] = param(
         [], doc="scripted answers of the documented strategy", kind="list"
     )

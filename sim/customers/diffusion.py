@@ -296,19 +296,29 @@ class Diffusion:
             out.append((person, pid))
         return out
 
-    def reshare(self, tick: int, person: int, pid: int) -> int:
-        """Publish `person`'s reshare of post `pid`."""
+    def reshare(self, tick: int, person: int, pid: int, copy: int = 0) -> int:
+        """Publish `person`'s reshare of post `pid`.
+
+        `copy` > 0: a further copy, for an account of which one simulated reshare stands for
+        several real ones of as many real posts (the brand sharing its delighted customers' posts
+        in a scaled-down run). A copy starts a cascade of its own, with its own draws and the
+        original's appeal, as the real post it stands for would.
+        """
         posts = self.posts
         root = int(posts.cascade[pid])
+        key = derive(int(posts.key[root]), salt("post.reshare"), person)
+        if copy > 0:
+            key = derive(key, salt("post.reshare_copy"), copy)
         return self.post(
             tick,
             person,
             "reshare",
             int(posts.valence[pid]),
             parent=pid,
-            cascade=root,
-            key=derive(int(posts.key[root]), salt("post.reshare"), person),
+            cascade=root if copy == 0 else None,
+            key=key,
             topic=int(posts.topic[pid]),
+            appeal=float(posts.appeal[root]) if copy > 0 else 1.0,
         )
 
     def set_appeal(self, cascade: int, factor: float) -> None:

@@ -42,6 +42,7 @@ DRAWS: dict[str, str] = {
     "cascade.edge": "edges of an independent-cascade run (sim.customers.kernels)",
     "post.original": "key of a post made without one (author, kind, tick)",
     "post.reshare": "key of a reshare (resharer)",
+    "post.reshare_copy": "key of a further copy of a reshare (an account's scaled-down shares)",
     # engine: incidents, chatter, follow-ups (sim.engine.model)
     "incident.speaks": "whether a victim complains in public",
     "incident.delay": "when a victim complains",
@@ -81,6 +82,7 @@ DRAWS: dict[str, str] = {
     "delight.posts": "whether a delighted customer posts about it",
     "delight.post_delay": "when a delighted customer posts",
     "delight.brand_reshare": "whether the brand reshares that post",
+    "delight.brand_copies": "whether the brand's share stands for one more real share",
     "post.delight": "key of a delighted customer's post",
     # scenario: direct contacts (sim.scenario.scripted)
     "contact.calls": "whether a victim contacts service directly",

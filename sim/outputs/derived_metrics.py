@@ -11,6 +11,7 @@
   times, queue peaks and the cost per contact (Alaska Air).
 * Timing of reshares (about half within an hour of the original, Kwak et al. 2010) and the
   power-law exponent of follower counts (about 2.28).
+* The held-out checks' cascade and answer metrics (`sim.outputs.evidence_metrics`).
 
 Count metrics get `_scaled` twins (times the scale factor: real people), like the standard ones.
 """
@@ -23,6 +24,7 @@ import numpy as np
 
 from sim.customers.diffusion import KIND, TOPIC_CAMPAIGN
 from sim.customers.population import BRAND_NODE
+from sim.outputs.evidence_metrics import evidence_metrics
 from sim.outputs.registry import scaled_counts
 from sim.scenario.scripted import contact_waits_min
 
@@ -178,6 +180,7 @@ def derived_metrics(model: HubModel) -> dict[str, float]:
         channel_metrics,
         workload_sla,
         reshare_timing,
+        evidence_metrics,
     ):
         m.update(part(model))
     m["impressions_incident"] = float(model.diffusion.impressions_incident_tick.sum())

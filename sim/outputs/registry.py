@@ -17,13 +17,14 @@ from sim.doc_blocks import replace_block
 from sim.outputs.metric import BETTER, SCALED_SUFFIX, Metric
 from sim.outputs.metrics_customers import CUSTOMER_METRICS, NETWORK_METRICS
 from sim.outputs.metrics_documented import DOCUMENTED_METRICS
+from sim.outputs.metrics_evidence import EVIDENCE_METRICS
 from sim.outputs.metrics_service import SERVICE_METRICS
 
 __all__ = ["BETTER", "METRICS", "SCALED_SUFFIX", "Metric"]
 
 # in the order of docs/metrics.md
 METRICS: tuple[Metric, ...] = (
-    CUSTOMER_METRICS + SERVICE_METRICS + DOCUMENTED_METRICS + NETWORK_METRICS
+    CUSTOMER_METRICS + SERVICE_METRICS + DOCUMENTED_METRICS + EVIDENCE_METRICS + NETWORK_METRICS
 )
 BY_NAME = {m.name: m for m in METRICS}
 

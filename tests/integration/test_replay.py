@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", scenario_names())
-def test_replay_meets_every_target_at_the_calibrated_parameters(name):
+def test_replay_meets_every_fitted_and_identity_target_and_evaluates_the_held_out(name):
     # the replay's own defaults (conf/replay.yaml): seeds 1, 2, ..., as many replicates as the
     # scenario asks for (10 unless it says otherwise), each scenario at its own size
     replay = replay_scenario(name, seed=1, n_jobs=2)
@@ -23,7 +23,10 @@ def test_replay_meets_every_target_at_the_calibrated_parameters(name):
     assert len(replay.replicates) == n >= 10
     assert list(table.columns) == list(REPLAY_COLUMNS)
     assert (table["n"] >= n // 2).all(), table  # most replicates measured every target
-    missed = table[~table["ok"]]
+    # held-out targets are predictions no fit uses: evaluated, and allowed to miss (docs/scenarios.md)
+    held_out = table[table["label"] == "held_out"]
+    assert held_out["simulated_mean"].notna().all(), held_out
+    missed = table[~table["ok"] & (table["label"] != "held_out")]
     assert missed.empty, missed[["target", "documented", "simulated_mean", "ci_low", "ci_high", "tolerance"]]
     if replay.runs.counterfactual is not None:
         comparison = replay.comparison()
