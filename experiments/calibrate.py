@@ -47,7 +47,7 @@ from experiments.scenarios import CONF_DIR, ScenarioRuns, scenario_runs
 from experiments.yaml_edit import update_file
 from sim.analysis.calibration import Fit, calibrate, staff_for_sla, with_values
 from sim.analysis.replay import replicate
-from sim.analysis.targets import evaluate, loss
+from sim.analysis.targets import evaluate, fit_targets, loss
 from sim.config.presets import conf_dir
 from sim.config.schema import SETTINGS_SECTIONS
 from sim.errors import ConfigError
@@ -243,7 +243,7 @@ def execute(cfg: DictConfig) -> Fit | Any | int | None:
             shown = ", ".join(f"{k.split('.')[-1]}={v:.4g}" for k, v in values.items())
             print(f"  eval {i:3d}: loss {value:9.4f}  {shown}", flush=True)
 
-        fitted = [t for t in sc.targets if t.label == "calibrated"]  # never identity, held_out
+        fitted = fit_targets(sc.targets)  # never identity or held_out
         if not fitted:
             raise UserError(f"{name}: no target is labelled calibrated, so there is nothing to fit")
         print(
