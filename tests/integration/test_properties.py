@@ -209,8 +209,12 @@ def test_nobody_to_answer_equals_ignore_under_common_random_numbers(data):
     """
     data["strategy"] = {k: v for k, v in data["strategy"].items() if not k.startswith(("phone_", "web_"))}
     data["scenario"] = {**data["scenario"], "actions": []}  # a scenario's scripted answers are work
+    ignore = make_config(strategy="ignore")["strategy"]
+    # The phone line answers its direct callers under every strategy and pays the strategy's
+    # compensation when it resolves one: that knob is the phone line's too, so it stays ignore's.
+    data["strategy"]["compensation"] = ignore.get("compensation", 0.0)
     cfg = as_run_config(data)
-    base = as_run_config({**data, "strategy": make_config(strategy="ignore")["strategy"]})
+    base = as_run_config({**data, "strategy": ignore})
     env = build_environment(base)
     _, ma, eva, tsa = simulate(base, env)
     _, mb, evb, tsb = simulate(cfg, env)
