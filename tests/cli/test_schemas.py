@@ -96,17 +96,26 @@ def test_a_scenarios_settings_reach_the_run_under_the_typed_schema(config_name):
 
 
 def test_every_preset_composes_and_validates_in_every_app():
+    """Every scenario and every strategy preset in every app; every pair of them in `config` (the
+    apps share the run sections, so a pair that validates there validates everywhere)."""
     from experiments.common import run_config
     from sim.config import presets
 
+    scenarios, strategies = presets.names("scenario"), presets.names("strategy")
     for config_name in schemas.SCHEMAS:
         schemas.register(config_name)
-        for scenario in presets.names("scenario"):
+        for scenario in scenarios:
             cfg = compose_config(config_name, [f"scenario={scenario}"])
             if "strategy" in cfg:
-                for strategy in presets.names("strategy"):
+                run_config(cfg)
+                pairs = strategies if config_name == "config" else strategies[:1]
+                for strategy in pairs:
                     run_config(compose_config(config_name, [f"scenario={scenario}",
                                                             f"strategy={strategy}"]))
             else:
                 data = dict(cfg)
                 assert data["scenario"]["name"] == scenario
+        cfg = compose_config(config_name, [])
+        if "strategy" in cfg:
+            for strategy in strategies:
+                run_config(compose_config(config_name, [f"strategy={strategy}"]))

@@ -246,6 +246,7 @@ BOOL_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0", "y", "n"}
 _KIND_OF = {i.name: i.kind for _, cls, _ in all_subsections() for i in infos(cls)}  # by bare name
 PROBABILITY_FIELDS = {name for name, kind in _KIND_OF.items() if kind == "probability"}
 POSITIVE_FIELDS = {name for name, kind in _KIND_OF.items() if kind == "positive"}
+SIGNED_FIELDS = {name for name, kind in _KIND_OF.items() if kind == "signed"}  # any finite number
 SIGNED_RANGES = {"sentiment": (-1, 1), "sentiment_mean": (-1, 1), "churn_threshold": (-0.999, 0.999),
                  "valence": (-1, 1)}
 TEXT = st.text(alphabet=string.ascii_letters + string.digits + " -_:.", min_size=1, max_size=20)
@@ -299,6 +300,8 @@ def _bad_number(name: str, integer: bool) -> st.SearchStrategy:
         rng = st.floats(hi + 1e-3, 1e3) | st.floats(-1e3, lo - 1e-3)
         if name == "valence":
             rng = st.sampled_from([0, 2, -2, 5])
+    elif name in SIGNED_FIELDS:
+        rng = st.nothing()  # every finite number is valid: only NaN, infinities and text are not
     else:
         rng = st.floats(-1e6, -1e-6) if not integer else st.integers(-10**6, -1)
     special = st.sampled_from([math.nan, math.inf, -math.inf]) if not integer else st.nothing()
