@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m experiments.compare
 
+# The test files run on TEST_WORKERS processes (pytest-xdist; each file stays on one worker, so the
+# SLURM cluster, the dashboard's server and the kill tests are never run twice at once).
+TEST_WORKERS ?= 2
 test: $(STAMP) browser-deps lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # Style and types (pinned in the test extra): ruff on sim/ and experiments/, mypy on sim/.
 lint: $(STAMP)
