@@ -35,6 +35,9 @@ ACCOUNT = "sim_project"
 TINY = ["population.size=3000", "scenario.horizon_h=12", "progress=false"]
 # long enough (about 5 s of simulation) to cancel and kill two runs in the middle of it
 LONG = ["population.size=10000", "scenario.horizon_h=3000", "progress=false", "figures=false"]
+# Runs that outlast a cancellation: Slurm signals a cancelled step with SIGTERM, which submitit
+# bypasses, and a run with seconds left can still finish cleanly (then it is complete, not lost).
+LONGER = ["population.size=15000", "scenario.horizon_h=8000", *LONG[2:]]
 
 
 def _cluster_packages() -> None:
@@ -153,20 +156,23 @@ def test_a_sweep_through_the_slurm_preset_runs_as_an_array_and_is_collected(clus
 
 def test_cancelled_and_killed_runs_are_reported_and_exactly_they_are_redone(cluster, tmp_path):
     sweep_dir = tmp_path / "faults"
-    cmd = multirun(cluster, sweep_dir, "seed=range(4)", *LONG)
+    cmd = multirun(cluster, sweep_dir, "seed=range(4)", *LONGER)
     log = tmp_path / "first.log"
     t0 = time.monotonic()
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=cluster.env, stdout=fh,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        # runs 0 and 1 (two CPUs: they start first) are in the middle of their simulation
-        wait_for(lambda: all((sweep_dir / str(n) / INCOMPLETE).exists() for n in (0, 1)),
-                 "runs 0 and 1 in progress", timeout=180, every=0.05)
+        # runs 0 and 1 (two CPUs: they start first): each is hit as soon as its simulation is under
+        # way, so neither can finish first however loaded the machine is
+        wait_for(lambda: (sweep_dir / "0" / INCOMPLETE).exists(), "run 0 in progress",
+                 timeout=180, every=0.05)
         (array, _), = array_jobs(sweep_dir).items() or [(None, None)]
-        queue = dict(cluster.queue())
-        assert queue[f"{array}_0"] == queue[f"{array}_1"] == "RUNNING", queue
+        assert dict(cluster.queue())[f"{array}_0"] == "RUNNING"
         cluster.run(["scancel", f"{array}_0"])  # cancel one running array task
+        wait_for(lambda: (sweep_dir / "1" / INCOMPLETE).exists(), "run 1 in progress",
+                 timeout=180, every=0.05)
+        assert dict(cluster.queue())[f"{array}_1"] == "RUNNING"
         pids = cluster.task_processes(array, 1, sys.executable)
         assert len(pids) == 1, pids
         os.kill(pids[0], signal.SIGKILL)  # and kill another one's process
