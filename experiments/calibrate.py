@@ -16,7 +16,7 @@ within `sla.minutes`.
 Only targets labelled `calibrated` enter the fit; `identity` and `held_out` ones are shown in
 `targets.csv` beside them. Every finished evaluation is kept in `evaluations/` (one JSON file
 each, atomically): a killed fit rerun with the same config and `hydra.run.dir` reuses them and
-runs only the rest (`sim.analysis.journal`).
+runs only the rest (`sim.analysis.eval_store`).
 
 `method=point` (the default) is the best fit above; `method=abc` gives a posterior instead
 (ABC-SMC with pyabc, the `calibrate` extra): see `experiments.calibrate_abc`.

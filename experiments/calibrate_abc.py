@@ -31,7 +31,7 @@ from omegaconf import DictConfig
 from experiments.common import UserError, resolved
 from experiments.options import float_option, int_option
 from experiments.scenarios import ScenarioRuns
-from sim.analysis.journal import Journal
+from sim.analysis.eval_store import EvalStore
 from sim.analysis.posterior import (
     AbcSettings,
     MissingExtra,
@@ -175,8 +175,8 @@ def execute_abc(
     pred_seeds = [seed + PREDICTIVE_SEED_OFFSET + r for r in range(pred_seeds_n)]
     # a draw's result depends on the run configs, its values (the journal's key) and the seeds
     context = [runs.documented, runs.counterfactual, [t.name for t in sc.targets], pred_seeds]
-    journal = Journal(outdir / "predictive", context)
-    table, per_draw = predictive(simulator, draws, pred_seeds, journal=journal)
+    journal = EvalStore(outdir / "predictive")
+    table, per_draw = predictive(simulator, draws, pred_seeds, journal=journal, context=context)
     pred_seconds = time.perf_counter() - t0
     write_csv(outdir / "predictive.csv", table)
     write_csv(outdir / "predictive_draws.csv", per_draw)

@@ -11,7 +11,7 @@ evolution explores the box for part of the evaluation budget; a Nelder-Mead sear
 its best candidate then refines it with the rest. The search stops early once the best loss is
 below `stop_loss`.
 
-With a `journal` directory every finished evaluation is kept there (`sim.analysis.journal`). A
+With a `journal` directory every finished evaluation is kept there (`sim.analysis.eval_store`). A
 killed fit started again with the same config and journal takes each evaluation it finds there
 instead of running it; the optimisers are deterministic (`rng_seed`), so the rerun asks for the
 same candidates in the same order and only the unfinished ones run.
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution, minimize
 
-from sim.analysis.journal import Journal
+from sim.analysis.eval_store import EvalStore
 from sim.analysis.replay import Replicate, replicate
 from sim.analysis.targets import TargetResult, evaluate, loss
 from sim.config.schema import FreeParameter, RunConfig, Target
@@ -148,13 +148,13 @@ class Objective:
         self.rows: list[dict[str, Any]] = []
         self.best: tuple[float, dict[str, float], list[TargetResult]] = (math.inf, {}, [])
         self._seen: dict[tuple, float] = {}
-        context = [documented, counterfactual, self.seeds, [repr(t) for t in self.targets]]
-        self.journal = Journal(journal, context) if journal is not None else None
+        self._context = [documented, counterfactual, self.seeds, [repr(t) for t in self.targets]]
+        self.journal = EvalStore(journal) if journal is not None else None
         self.reused = 0
 
     def _finished(self, values: Mapping[str, float]) -> tuple[float, list[TargetResult]] | None:
         """Loss and results of a candidate from the journal, or None."""
-        data = self.journal.get(values) if self.journal is not None else None
+        data = self.journal.get(self._key(values)) if self.journal is not None else None
         if data is None:
             return None
         nan = {k: math.nan for k in ("simulated_mean", "ci_low", "ci_high")}
@@ -163,6 +163,10 @@ class Objective:
             for row in data["results"]
         ]
         return (math.inf if data["loss"] is None else float(data["loss"])), results
+
+    def _key(self, values: Mapping[str, float]) -> str:
+        """The journal's key of a candidate: the fit's context and the candidate's values."""
+        return EvalStore.key([self._context, sorted(values.items())])
 
     def values_of(self, x: np.ndarray) -> dict[str, float]:
         """Dotted key -> value for a point of the search space."""
@@ -214,7 +218,8 @@ class Objective:
         else:
             value, results, _ = self.evaluate(values)
             if self.journal is not None:
-                self.journal.put(values, {"loss": value, "results": [r.as_row() for r in results]})
+                record = {"loss": value, "results": [r.as_row() for r in results]}
+                self.journal.put(self._key(values), record)
         self._seen[key] = value
         row = {"eval": len(self.rows) + 1, "loss": value, **values, "reused": found is not None}
         row.update({f"target:{r.target}": r.simulated_mean for r in results})

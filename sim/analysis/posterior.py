@@ -21,8 +21,6 @@ pyabc is an optional extra (`pip install -e '.[calibrate]'`); it is imported onl
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import math
 import time
@@ -35,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.calibration import reusable, whole_number_keys, with_values
-from sim.analysis.journal import Journal
+from sim.analysis.eval_store import EvalStore
 from sim.analysis.replay import replicate
 from sim.analysis.targets import distance, evaluate
 from sim.config.schema import FreeParameter, Target
@@ -90,8 +88,7 @@ class Posterior:
 
 def fingerprint(data: Any) -> str:
     """A short hash of JSON-able data (what a resumed run must share with the first)."""
-    text = json.dumps(data, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return EvalStore.key(data)[:16]
 
 
 def calibrated(targets: Sequence[Target]) -> list[int]:
@@ -321,13 +318,15 @@ def predictive(
     draws: pd.DataFrame,
     seeds: Sequence[int],
     level: float = 0.9,
-    journal: Journal | None = None,
+    journal: EvalStore | None = None,
+    context: Any = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The posterior predictive check of every target (all labels).
 
     Each draw of the posterior runs the scenario on `seeds` (new seeds, not the fit's pool) and
     gives one replicate mean per target: the spread over draws is the predictive interval.
-    With a journal, draws already run (before a kill) are read back instead of run again.
+    With a journal, draws already run (before a kill) are read back instead of run again; a draw's
+    key is `context` (what else its result depends on: run configs, targets, seeds) and its values.
 
     Returns:
         (one row per target: label, documented, band, predictive median and interval, the share
@@ -338,13 +337,14 @@ def predictive(
 
     rows = []
     for d, values in enumerate(draws.to_dict("records")):
-        kept = journal.get({"draw": d, **values}) if journal is not None else None
+        key = EvalStore.key([context, d, sorted(values.items())])
+        kept = journal.get(key) if journal is not None else None
         if kept is not None:
             summary = [math.nan if v is None else float(v) for v in kept["summary"]]
         else:
             summary = simulator(values, seeds)
             if journal is not None:
-                journal.put({"draw": d, **values}, {"summary": summary})
+                journal.put(key, {"summary": summary})
         for t, v in zip(simulator.targets, summary):
             rows.append({"draw": d, **values, "target": t.name, "value": v})
     per_draw = pd.DataFrame(rows)
