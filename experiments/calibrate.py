@@ -45,8 +45,9 @@ from experiments.options import float_option, int_option
 from experiments.replay import console_table
 from experiments.scenarios import CONF_DIR, ScenarioRuns, scenario_runs
 from experiments.yaml_edit import update_file
-from sim.analysis.calibration import Fit, calibrate, staff_for_sla, with_values
+from sim.analysis.calibration import Fit, calibrate, with_values
 from sim.analysis.replay import replicate
+from sim.analysis.staffing import staff_for_sla
 from sim.analysis.targets import evaluate, fit_targets, loss
 from sim.config.presets import conf_dir
 from sim.config.schema import SETTINGS_SECTIONS

@@ -11,7 +11,8 @@ import yaml
 from experiments.calibrate import file_edits, rounded
 from experiments.scenarios import scenario_runs
 from experiments.yaml_edit import YamlEditError, set_values, update_file
-from sim.analysis.calibration import calibrate, staff_for_sla, with_values
+from sim.analysis.calibration import calibrate, with_values
+from sim.analysis.staffing import staff_for_sla
 from sim.config.schema import FreeParameter, Target
 from sim.analysis.replay import replicate
 from tests.conftest import ROOT
