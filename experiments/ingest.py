@@ -93,11 +93,12 @@ def _options(cfg: DictConfig, name: str) -> tuple[ScenarioOptions, MeasureOption
             raise ConfigError(key, value, "a whole number >= 1")
     if not 0 < scen.tick_min <= 60:
         raise ConfigError("tick_min", scen.tick_min, "minutes in (0, 60]")
+    default = MeasureOptions()
     meas = MeasureOptions(
-        accounts=int_option(cfg, "accounts", 3) or 0,
-        burst_sigma=float_option(cfg, "burst_sigma", 4.0),
-        burst_ratio=float_option(cfg, "burst_ratio", 2.5),
-        burst_min=int_option(cfg, "burst_min", 5) or 0,
+        accounts=int_option(cfg, "accounts", default.accounts) or 0,
+        burst_sigma=float_option(cfg, "burst_sigma", default.burst_sigma),
+        burst_ratio=float_option(cfg, "burst_ratio", default.burst_ratio),
+        burst_min=int_option(cfg, "burst_min", default.burst_min) or 0,
     )
     if meas.accounts < 0:
         raise ConfigError("accounts", meas.accounts, "a whole number >= 0")

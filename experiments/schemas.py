@@ -32,6 +32,7 @@ from experiments.schema_parts import (  # noqa: F401 (re-exported: the apps' bui
     strip_unset,
     unset,
 )
+from sim.scenario.ingest_options import MeasureOptions
 
 
 @dataclass
@@ -217,10 +218,11 @@ class IngestSchema(AppSchema):
     replicates: int = 5
     tick_min: float = 1.0
     neutral_band: float = 0.05
-    accounts: int = 3
-    burst_sigma: float = 4.0
-    burst_ratio: float = 2.5
-    burst_min: int = 5
+    # the burst and complainer heuristics: defaults of sim.scenario.ingest_options.MeasureOptions
+    accounts: int = MeasureOptions.accounts
+    burst_sigma: float = MeasureOptions.burst_sigma
+    burst_ratio: float = MeasureOptions.burst_ratio
+    burst_min: int = MeasureOptions.burst_min
 
 
 @dataclass

@@ -32,25 +32,11 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from sim.scenario.ingest_options import MeasureOptions
 from sim.scenario.ingest_read import Posts
 from sim.scenario.schedule import diurnal
 
 VALENCE_NAMES = {-1: "negative", 0: "neutral", 1: "positive"}
-
-
-@dataclass(frozen=True)
-class MeasureOptions:
-    """The heuristics' settings (docs/ingest.md)."""
-
-    accounts: int = 3
-    burst_sigma: float = 4.0
-    burst_ratio: float = 2.5
-    burst_min: int = 5
-    lookback_h: float = 2.0
-    min_thread: int = 3
-    thread_ratio: float = 5.0
-    top_share: float = 0.2
-    follower_ratio: float = 10.0
 
 
 @dataclass
@@ -141,7 +127,10 @@ def _quiet(hours: int, incident_hour: int | None) -> tuple[list[int], str]:
     return list(range(hours)), "every hour (the incident starts in the first hour): rates high"
 
 
-def measure(posts: Posts, opts: MeasureOptions = MeasureOptions()) -> Measured:
+DEFAULT_OPTIONS = MeasureOptions()  # frozen: safe as a shared default
+
+
+def measure(posts: Posts, opts: MeasureOptions = DEFAULT_OPTIONS) -> Measured:
     """Measure an export (see the module doc for every rule)."""
     t = posts.table
     start = t["time"].iloc[0].floor("h").to_pydatetime()
