@@ -53,14 +53,6 @@ class Case:
     patience_tick: int = -1  # when the complainer gives up waiting for a first answer (-1: never)
     dropped: str = ""  # "abandoned" (patience ran out) or "stale" (too old): left unanswered
 
-    @property
-    def quieted(self) -> bool:
-        """Whether the complainer stops following up: a person answered, or the case is resolved.
-
-        A canned reply or a bot does not quiet an unresolved complainer.
-        """
-        return self.personal_reply >= 0 or self.resolved
-
     def expired(self, tick: int, stale_after_ticks: float) -> str:
         """Why the desk should no longer answer this queued case at `tick` ("" if it should)."""
         if self.dropped:

@@ -90,7 +90,7 @@ def test_a_canned_reply_is_not_personal():
     out, _, _ = _outcomes(ctx)
     c = case(0)
     out.respond(c, "bot_reply", BRAND_NODE, valence=0, canned=True)
-    assert c.first_response == 0 and c.personal_reply == -1 and not c.quieted
+    assert c.first_response == 0 and c.personal_reply == -1
 
 
 def test_resolutions_pay_compensation_for_severe_cases_and_feed_the_knowledge_base():
