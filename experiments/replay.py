@@ -269,6 +269,14 @@ def _names(cfg: DictConfig) -> list[str]:
     return scenario_names() if which == "all" else [which]
 
 
+def _scenarios(names: list[str], data: dict) -> list[tuple[str, Any]]:
+    """(name, what to replay) per scenario: the composed scenario, overrides included, when one
+    scenario is replayed; else its name (the file in conf/scenario/)."""
+    composed = data["scenario"]
+    one = len(names) == 1 and names[0] == composed["name"]
+    return [(name, composed if one else name) for name in names]
+
+
 def execute(cfg: DictConfig) -> pd.DataFrame:
     """Replay the scenarios of a composed config, write the files and print the table."""
     quiet_mesa()
@@ -285,14 +293,20 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
             write_yaml(outdir / "config.yaml", data)
             write_json(outdir / "provenance.json", provenance(data, opts.seed))
             if sizes is not None:
-                return run_scale(names, sizes, replay_scenario, opts, outdir)
-            return run_crossval(names, opts, outdir, int(evals or 12), data.get("network"))
+                return run_scale(
+                    _scenarios(names, data),
+                    sizes,
+                    replay_scenario,
+                    opts,
+                    outdir,
+                    data.get("network"),
+                )
+            return run_crossval(
+                _scenarios(names, data), opts, outdir, int(evals or 12), data.get("network")
+            )
     with user_errors(outdir), incomplete_marker(outdir):
         replays = []
-        for name in names:
-            scenario = (
-                data["scenario"] if (len(names) == 1 and name == data["scenario"]["name"]) else name
-            )
+        for name, scenario in _scenarios(names, data):
             print(f"replaying {name}...", flush=True)
             replays.append(
                 replay_scenario(

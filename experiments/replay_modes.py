@@ -69,21 +69,31 @@ def scale_summary(table: pd.DataFrame) -> str:
 
 
 def run_scale(
-    names: Sequence[str], sizes: Sequence[int], replay, opts, outdir: Path
+    scenarios: Sequence[tuple[str, Any]],
+    sizes: Sequence[int],
+    replay,
+    opts,
+    outdir: Path,
+    network: Any = None,
 ) -> pd.DataFrame:
-    """Replay every scenario at every size; write scale.csv and print the summary."""
+    """Replay every scenario at every size; write scale.csv and print the summary.
+
+    `scenarios`: (name, a name of conf/scenario/ or the scenario's content) pairs, so that a
+    single scenario keeps its command-line overrides.
+    """
     done = []
-    for name in names:
+    for name, scenario in scenarios:
         for size in sizes:
             print(f"replaying {name} at {size:,}...", flush=True)
             done.append(
                 (
                     size,
                     replay(
-                        name,
+                        scenario,
                         seed=opts.seed,
                         replicates=opts.replicates,
                         size=size,
+                        network=network,
                         n_jobs=opts.n_jobs,
                     ),
                 )
@@ -95,12 +105,15 @@ def run_scale(
 
 
 def run_crossval(
-    names: Sequence[str], opts, outdir: Path, max_evals: int, network: Any = None
+    scenarios: Sequence[tuple[str, Any]], opts, outdir: Path, max_evals: int, network: Any = None
 ) -> pd.DataFrame:
-    """Leave-one-out cross-validation of every scenario with two or more calibrated targets."""
+    """Leave-one-out cross-validation of every scenario with two or more calibrated targets.
+
+    `scenarios`: (name, a name of conf/scenario/ or the scenario's content) pairs.
+    """
     parts = []
-    for name in names:
-        runs = scenario_runs(name, seed=opts.seed, size=opts.size, network=network)
+    for _name, scenario in scenarios:
+        runs = scenario_runs(scenario, seed=opts.seed, size=opts.size, network=network)
         reps = opts.replicates or runs.replicates
         cv = CrossvalOptions(
             seeds=[opts.seed + r for r in range(reps)], max_evals=max_evals, n_jobs=opts.n_jobs
