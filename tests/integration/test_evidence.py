@@ -63,6 +63,15 @@ def test_da_grasso_campaign_reach_holds_when_scaled_down():
 
 
 @pytest.mark.slow
+def test_guitars_views_hold_at_twice_the_fitted_size():
+    """Fitted at 50,000 people on 120 seeds; at 100,000 (it missed there when fitted on 30 seeds)
+    the mean of its own 120 replicates must be inside the band."""
+    r = replay_scenario("united_breaks_guitars", size=100000, n_jobs=2)
+    views = {x.metric: x for x in r.results}["impressions_incident_scaled"]
+    assert views.n == 120 and views.ok, (views.simulated_mean, views.ci_low, views.ci_high)
+
+
+@pytest.mark.slow
 def test_crossval_fits_on_the_others_and_predicts_the_left_out():
     runs = scenario_runs("att_care_team", size=2000)
     table = crossval_scenario(runs, CrossvalOptions(seeds=[1], max_evals=2))
