@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, make_dataclass
 from typing import Any, get_type_hints
 
 from sim.config import schema as library
+from sim.config.sections import SECTIONS
 
 UNSET = "???"  # OmegaConf's mark of a typed key that nothing set
 
@@ -53,13 +54,19 @@ def _is_unset(value: Any) -> bool:
     )
 
 
+# the sections the apps' schemas name one by one (the rest come in ModelSections)
 ScenarioConfig = unset(library.ScenarioConfig)
 StrategyConfig = unset(library.StrategyConfig)
 NetworkConfig = unset(library.NetworkConfig)
-PopulationConfig = unset(library.PopulationConfig)
-DiffusionConfig = unset(library.DiffusionConfig)
-OpinionConfig = unset(library.OpinionConfig)
-ComplainerConfig = unset(library.ComplainerConfig)
+# the run sections an app may change besides scenario and strategy, from the one registry
+ModelSections = make_dataclass(
+    "ModelSections",
+    [
+        (s.name, unset(s.cls), field(default_factory=unset(s.cls)))
+        for s in SECTIONS
+        if s.name not in ("scenario", "strategy")
+    ],
+)
 
 
 @dataclass
@@ -131,14 +138,3 @@ class AppSchema:
 
     seed: int = 1
     output_dir: str | None = None  # the compose API sets it; None: Hydra's run directory
-
-
-@dataclass
-class ModelSections:
-    """The run sections an app may change besides scenario and strategy."""
-
-    network: NetworkConfig = field(default_factory=NetworkConfig)
-    population: PopulationConfig = field(default_factory=PopulationConfig)
-    diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
-    opinion: OpinionConfig = field(default_factory=OpinionConfig)
-    complainer: ComplainerConfig = field(default_factory=ComplainerConfig)

@@ -130,9 +130,17 @@ def param(
     return field(default=default, metadata=meta)
 
 
-def section(cls: type, *, doc: str) -> Any:
-    """A nested config section (a dataclass), built fresh for each instance."""
-    return field(default_factory=cls, metadata={"doc": doc, "kind": "section"})
+def section(cls: type, *, doc: str, settings: bool = False, preset_group: bool = False) -> Any:
+    """A nested config section (a dataclass), built fresh for each instance.
+
+    Args:
+        cls: the section's dataclass.
+        doc: what the section is about.
+        settings: a scenario's `settings` may set its keys.
+        preset_group: conf/<name>/ holds presets of it (a Hydra config group).
+    """
+    meta = {"doc": doc, "kind": "section", "cls": cls, "settings": settings}
+    return field(default_factory=cls, metadata={**meta, "preset_group": preset_group})
 
 
 def info(f: Field) -> ParamInfo:

@@ -2,7 +2,7 @@
 
 Every section is a plain dataclass so that the library needs no Hydra; the sections live in
 `scenario_schema`, `strategy_schema` and `model_schema`, their fields carry their metadata
-(`sim.config.fields`) and `sim.config.sections` lists them. The Hydra apps in
+(`sim.config.fields`) and `sim.config.sections` reads the list of sections from `RunConfig`. The Hydra apps in
 `experiments/` compose YAML from `conf/` and hand the resulting mapping to `RunConfig.from_dict`,
 which checks types (through OmegaConf's structured configs) and ranges (through `validate`).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from omegaconf import OmegaConf
@@ -44,7 +44,6 @@ from sim.config.scenario_schema import (  # noqa: F401 - re-exported
     ScenarioConfig,
     Target,
 )
-from sim.config.sections import RUN_SECTIONS, SETTINGS_SECTIONS
 from sim.config.strategy_schema import StrategyConfig
 from sim.config.validation import validate
 from sim.errors import ConfigError
@@ -55,13 +54,24 @@ class RunConfig:
     """Everything one run needs. `RunConfig.from_dict` builds and checks one."""
 
     seed: int = param(1, doc="root seed of the run's random streams", kind="seed")
-    scenario: ScenarioConfig = section(ScenarioConfig, doc="what happens")
-    strategy: StrategyConfig = section(StrategyConfig, doc="how the company answers")
-    network: NetworkConfig = section(NetworkConfig, doc="the follower graph")
-    population: PopulationConfig = section(PopulationConfig, doc="the customers")
-    diffusion: DiffusionConfig = section(DiffusionConfig, doc="exposure and reshares")
-    opinion: OpinionConfig = section(OpinionConfig, doc="sentiment dynamics")
-    complainer: ComplainerConfig = section(ComplainerConfig, doc="how a waiting complainer behaves")
+    # the one list of a run's sections (sim.config.sections derives every other from it)
+    scenario: ScenarioConfig = section(
+        ScenarioConfig, doc="what happens: clock, brand, incidents", preset_group=True
+    )
+    strategy: StrategyConfig = section(
+        StrategyConfig, doc="how the company answers", preset_group=True
+    )
+    network: NetworkConfig = section(
+        NetworkConfig, doc="the follower graph", settings=True, preset_group=True
+    )
+    population: PopulationConfig = section(PopulationConfig, doc="the customers", settings=True)
+    diffusion: DiffusionConfig = section(
+        DiffusionConfig, doc="exposure and reshares", settings=True
+    )
+    opinion: OpinionConfig = section(OpinionConfig, doc="sentiment dynamics", settings=True)
+    complainer: ComplainerConfig = section(
+        ComplainerConfig, doc="how a waiting complainer behaves", settings=True
+    )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None = None, *, check: bool = True) -> RunConfig:
@@ -87,6 +97,11 @@ class RunConfig:
     def to_dict(self) -> dict[str, Any]:
         """The config as plain nested dicts and lists."""
         return asdict(self)
+
+
+SECTION_FIELDS = tuple(f for f in fields(RunConfig) if f.metadata.get("kind") == "section")
+RUN_SECTIONS = ("seed",) + tuple(f.name for f in SECTION_FIELDS)  # top-level keys of a run config
+SETTINGS_SECTIONS = tuple(f.name for f in SECTION_FIELDS if f.metadata["settings"])
 
 
 @functools.cache

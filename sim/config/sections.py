@@ -5,15 +5,7 @@ from __future__ import annotations
 import typing
 from dataclasses import dataclass, fields, is_dataclass
 
-from sim.config.model_schema import (
-    ComplainerConfig,
-    DiffusionConfig,
-    NetworkConfig,
-    OpinionConfig,
-    PopulationConfig,
-)
-from sim.config.scenario_schema import ScenarioConfig
-from sim.config.strategy_schema import StrategyConfig
+from sim.config.schema import RUN_SECTIONS, SECTION_FIELDS, SETTINGS_SECTIONS
 
 
 @dataclass(frozen=True)
@@ -27,20 +19,31 @@ class Section:
     doc: str
 
 
-SECTIONS: tuple[Section, ...] = (
-    Section("scenario", ScenarioConfig, False, True, "what happens: clock, brand, incidents"),
-    Section("strategy", StrategyConfig, False, True, "how the company answers"),
-    Section("network", NetworkConfig, True, True, "the follower graph"),
-    Section("population", PopulationConfig, True, False, "the customers"),
-    Section("diffusion", DiffusionConfig, True, False, "exposure and reshares"),
-    Section("opinion", OpinionConfig, True, False, "sentiment dynamics"),
-    Section("complainer", ComplainerConfig, True, False, "how a waiting complainer behaves"),
+# read from RunConfig's fields (sim.config.schema): adding a section there adds it everywhere
+SECTIONS: tuple[Section, ...] = tuple(
+    Section(
+        f.name,
+        f.metadata["cls"],
+        f.metadata["settings"],
+        f.metadata["preset_group"],
+        f.metadata["doc"],
+    )
+    for f in SECTION_FIELDS
 )
 BY_NAME = {s.name: s for s in SECTIONS}
-RUN_SECTIONS = ("seed",) + tuple(s.name for s in SECTIONS)  # top-level keys of a run config
-SETTINGS_SECTIONS = tuple(s.name for s in SECTIONS if s.settings)
 PRESET_GROUPS = tuple(s.name for s in SECTIONS if s.preset_group)
 SECTION_TYPES = {s.name: s.cls for s in SECTIONS}
+__all__ = [
+    "BY_NAME",
+    "PRESET_GROUPS",
+    "RUN_SECTIONS",
+    "SECTIONS",
+    "SECTION_TYPES",
+    "SETTINGS_SECTIONS",
+    "Section",
+    "all_subsections",
+    "subsections",
+]
 
 
 def subsections(cls: type, prefix: str) -> list[tuple[str, type, str]]:
