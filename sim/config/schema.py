@@ -2,9 +2,10 @@
 
 Every section is a plain dataclass so that the library needs no Hydra; the sections live in
 `scenario_schema`, `strategy_schema` and `model_schema`, their fields carry their metadata
-(`sim.config.fields`) and `sim.config.sections` reads the list of sections from `RunConfig`. The Hydra apps in
-`experiments/` compose YAML from `conf/` and hand the resulting mapping to `RunConfig.from_dict`,
-which checks types (through OmegaConf's structured configs) and ranges (through `validate`).
+(`sim.config.fields`), and `sim.config.sections` reads the list of sections from `RunConfig`.
+The Hydra apps in `experiments/` compose YAML from `conf/` and hand the resulting mapping to
+`RunConfig.from_dict`, which checks types (through OmegaConf's structured configs) and ranges
+(through `validate`).
 """
 
 from __future__ import annotations
