@@ -223,7 +223,7 @@ def Page():
     """The dashboard page (what `solara run` serves): title bar, sidebar, views."""
     quiet_logging()
     first = solara.use_memo(DashboardModel, [])
-    model = solara.use_reactive(first)
+    model: solara.Reactive[DashboardModel] = solara.use_reactive(first)
     with solara.AppBar():
         solara.AppBarTitle(TITLE)
     DashboardSidebar(model, model_params())
