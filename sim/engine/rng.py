@@ -58,6 +58,19 @@ def derive(*parts: int) -> int:
     return h
 
 
+def derive_each(prefix_key: int, last: np.ndarray) -> np.ndarray:
+    """`derive(*prefix, i)` for every i of `last`, given `prefix_key = derive(*prefix)`.
+
+    Returns:
+        uint64 array of the shape of `last` (the same keys as the scalar `derive`).
+    """
+    arr = np.asarray(last)
+    if arr.dtype != np.uint64:
+        arr = arr.astype(np.int64).view(np.uint64)  # negative ids wrap as in `derive`
+    x = arr + np.uint64(_GOLDEN)
+    return _mix64_array(np.uint64(prefix_key) ^ _mix64_array(x))
+
+
 def _mix64_array(x: np.ndarray) -> np.ndarray:
     x = x ^ (x >> np.uint64(30))
     x = x * np.uint64(0xBF58476D1CE4E5B9)

@@ -23,10 +23,14 @@ class CaseDraws:
         self.base = key  # the desk's key (stream "service")
 
     def case_key(self, case: Case) -> int:
-        """The key of every draw about `case`."""
-        if case.key:
-            return derive(self.base, case.key)
-        return derive(self.base, case.author, case.post)
+        """The key of every draw about `case` (computed once, kept on the case)."""
+        if not case.draw_key:
+            case.draw_key = (
+                derive(self.base, case.key)
+                if case.key
+                else derive(self.base, case.author, case.post)
+            )
+        return case.draw_key
 
     def key(self, case: Case, name: str, *parts: int) -> int:
         """The key of the draw (or post) `name` about `case`; `parts` vary within the purpose."""

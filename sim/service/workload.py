@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.config.schema import RunConfig
 from sim.customers.population import Population
-from sim.engine.rng import derive
+from sim.engine.rng import derive, derive_each
 from sim.engine.streams import salt
 from sim.scenario.schedule import Clock, author_weights, chatter_shape, n_ticks
 from sim.service.cases import Case
@@ -101,10 +101,20 @@ def unseen_workload(
     )
 
 
-def unseen_cases(workload: Workload) -> list[Case]:
-    """The workload's complaints as cases without a simulated author (`unseen`), in tick order."""
+def unseen_cases(workload: Workload, draw_base: int | None = None) -> list[Case]:
+    """The workload's complaints as cases without a simulated author (`unseen`), in tick order.
+
+    `draw_base`: the desk's key of case draws (`CaseDraws.base`); given, each case's draw key is
+    computed here for all cases at once (the same keys `CaseDraws.case_key` would compute).
+    """
+    n = len(workload)
+    key_array = derive_each(derive(salt("workload.case")), np.arange(n))
+    keys = key_array.tolist()
+    draw_keys = (
+        derive_each(derive(draw_base), key_array).tolist() if draw_base is not None else [0] * n
+    )
     cases = []
-    for i in range(len(workload)):
+    for i in range(n):
         case = Case(
             id=i,
             author=-1,
@@ -114,7 +124,8 @@ def unseen_cases(workload: Workload) -> list[Case]:
             followers=int(workload.followers[i]),
             influence=int(workload.influence[i]),
             unseen=True,
-            key=derive(salt("workload.case"), i),
+            key=keys[i],
+            draw_key=draw_keys[i],
         )
         case.channel = "original"
         cases.append(case)

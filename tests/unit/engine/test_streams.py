@@ -6,6 +6,7 @@ import re
 from itertools import combinations
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.engine.rng import derive, keyed_uniform_one
@@ -66,3 +67,14 @@ def test_hand_offs_have_their_own_keys_for_any_number_of_them():
     loss = {draws.key(case, "handoff.loss", n) for n in range(1, 50)}
     delay = {draws.key(case, "handoff.delay", n) for n in range(1, 50)}
     assert len(loss | delay) == 98
+
+
+def test_vectorised_keys_are_the_scalar_keys():
+    from sim.engine.rng import derive, derive_each
+
+    ids = np.array([0, 1, 7, -3, 2**62, 123_456_789], dtype=np.int64)
+    big = np.array([2**64 - 1, 2**63, 5], dtype=np.uint64)
+    for prefix in [(7,), (2**64 - 3, 11), (1, 2, 3)]:
+        head = derive(*prefix)
+        assert [int(k) for k in derive_each(head, ids)] == [derive(*prefix, int(i)) for i in ids]
+        assert [int(k) for k in derive_each(head, big)] == [derive(*prefix, int(i)) for i in big]
