@@ -195,7 +195,9 @@ class SocialCareModel(mesa.Model):
         wl = unseen_workload(
             self.cfg, self.pop, self.scale, self.streams.generator("workload"), ticks
         )
-        for case in unseen_cases(wl, self.desk.draws.base):
+        cases = unseen_cases(wl, self.desk.draws.base)
+        self.desk.draws.draw_ahead(cases)
+        for case in cases:
             self.schedule(case.tick, self.desk.unseen_arrival, case)
         # ticks before the start are negative; the last one (-1 = NOT_YET) is merged into -2
         for t in range(-ticks - 1, -1):

@@ -71,6 +71,19 @@ def derive_each(prefix_key: int, last: np.ndarray) -> np.ndarray:
     return _mix64_array(np.uint64(prefix_key) ^ _mix64_array(x))
 
 
+def derive_rows(first: np.ndarray, *rest: int) -> np.ndarray:
+    """`derive(k, *rest)` for every key k of the uint64 array `first` (the same keys)."""
+    h = _mix64_array(np.uint64(0x243F6A8885A308D3) ^ _mix64_array(first + np.uint64(_GOLDEN)))
+    for p in rest:
+        h = _mix64_array(h ^ np.uint64(mix64((int(p) + _GOLDEN) & _M64)))
+    return h
+
+
+def unit_array(keys: np.ndarray) -> np.ndarray:
+    """`unit` of every key of a uint64 array (the same numbers)."""
+    return (keys >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+
+
 def _mix64_array(x: np.ndarray) -> np.ndarray:
     x = x ^ (x >> np.uint64(30))
     x = x * np.uint64(0xBF58476D1CE4E5B9)

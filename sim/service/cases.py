@@ -51,6 +51,7 @@ class Case:
     unseen: bool = False  # part of the unseen workload (no simulated author)
     key: int = 0  # key of the case's draws: the complaint's post key, the same under every strategy
     draw_key: int = 0  # the desk's key of this case's draws (sim.service.draws), once computed
+    drawn: list[float] | None = None  # its usual uniforms drawn in advance (CaseDraws.draw_ahead)
     patience_tick: int = -1  # when the complainer gives up waiting for a first answer (-1: never)
     dropped: str = ""  # "abandoned" (patience ran out) or "stale" (too old): left unanswered
 

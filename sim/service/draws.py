@@ -11,9 +11,23 @@ from __future__ import annotations
 
 import math
 
-from sim.engine.rng import derive, unit
+import numpy as np
+
+from sim.engine.rng import derive, derive_rows, unit, unit_array
 from sim.engine.streams import salt
 from sim.service.cases import Case
+
+# the draws nearly every case of the unseen workload makes, drawn for all of them at once
+AHEAD: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("case.patience", ()),
+    ("listening.delay", (0,)),
+    ("staff.handling", ()),
+    ("staff.resolves", ()),
+    ("bot.resolves", ()),
+    ("community.wait", ()),
+    ("community.resolves", ()),
+)
+_AHEAD_INDEX = {draw: i for i, draw in enumerate(AHEAD)}
 
 
 class CaseDraws:
@@ -38,7 +52,20 @@ class CaseDraws:
 
     def uniform(self, case: Case, name: str, *parts: int) -> float:
         """A uniform number in [0, 1) about `case` for the draw `name`."""
+        if case.drawn is not None:
+            i = _AHEAD_INDEX.get((name, parts))
+            if i is not None:
+                return case.drawn[i]
         return unit(self.key(case, name, *parts))
+
+    def draw_ahead(self, cases: list[Case]) -> None:
+        """Draw the `AHEAD` uniforms of many cases in arrays (the numbers `uniform` would give)."""
+        if not cases:
+            return
+        keys = np.array([self.case_key(c) for c in cases], dtype=np.uint64)
+        columns = [unit_array(derive_rows(keys, salt(name), *parts)) for name, parts in AHEAD]
+        for case, row in zip(cases, np.column_stack(columns).tolist(), strict=True):
+            case.drawn = row
 
     def delay_ticks(
         self, case: Case, mean_min: float, tick_min: float, name: str, *parts: int

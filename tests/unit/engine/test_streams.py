@@ -78,3 +78,21 @@ def test_vectorised_keys_are_the_scalar_keys():
         head = derive(*prefix)
         assert [int(k) for k in derive_each(head, ids)] == [derive(*prefix, int(i)) for i in ids]
         assert [int(k) for k in derive_each(head, big)] == [derive(*prefix, int(i)) for i in big]
+
+
+def test_draws_made_ahead_in_arrays_are_the_draws_made_one_by_one():
+    from sim.service.draws import AHEAD
+
+    def cases():
+        return [Case(i, author=-1, post=i, tick=0, severity=0.3, followers=1, influence=1,
+                     key=derive(77, i), unseen=True) for i in range(50)]
+
+    one_by_one, ahead = CaseDraws(2**63 + 11), CaseDraws(2**63 + 11)
+    plain, early = cases(), cases()
+    ahead.draw_ahead(early)
+    assert all(c.drawn is not None for c in early)
+    for a, b in zip(plain, early, strict=True):
+        for name, parts in AHEAD:
+            assert one_by_one.uniform(a, name, *parts) == ahead.uniform(b, name, *parts)
+        # draws not made ahead are still made from the key
+        assert one_by_one.uniform(a, "listening.delay", 1) == ahead.uniform(b, "listening.delay", 1)
