@@ -25,10 +25,10 @@ TEST_WORKERS ?= 2
 test: $(STAMP) browser-deps lint
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
-# Style and types (pinned in the test extra): ruff on sim/ and experiments/, mypy on sim/.
+# Style and types (pinned in the test extra): ruff on sim/, experiments/ and hydra_plugins/, mypy on sim/.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sim experiments
-	$(VENV)/bin/ruff format --check sim experiments
+	$(VENV)/bin/ruff check sim experiments hydra_plugins
+	$(VENV)/bin/ruff format --check sim experiments hydra_plugins
 	$(VENV)/bin/mypy sim
 
 # The teaching dashboard on http://127.0.0.1:8765 (HOST=0.0.0.0 to show it to a room; PORT=...).

@@ -23,9 +23,10 @@ launcher) and `experiments.hydra_adapter.grid_jobs` (Hydra's public override par
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from hydra.errors import CompactHydraException
@@ -55,32 +56,38 @@ class CheckedSweeperConf:
 
     _target_: str = "hydra_plugins.socialcare_sim.checked_sweeper.CheckedSweeper"
     # jobs handed to the launcher at once (null: all); batches run one after another
-    max_batch_size: Optional[int] = None
+    max_batch_size: int | None = None
     # sweeps given in the config instead of the command line, e.g. {seed: "range(5)"}
-    params: Optional[Dict[str, str]] = None
+    params: dict[str, str] | None = None
     # true: compose every job before the sweep starts, as Hydra's basic sweeper does
     validate_every_job: bool = False
 
 
-ConfigStore.instance().store(group="hydra/sweeper", name="checked", node=CheckedSweeperConf,
-                             provider="socialcare-sim")
+ConfigStore.instance().store(
+    group="hydra/sweeper", name="checked", node=CheckedSweeperConf, provider="socialcare-sim"
+)
 
 
 class CheckedSweeper(Sweeper):
     """A grid sweep; it trusts the entry point's pre-flight check instead of composing twice."""
 
-    def __init__(self, max_batch_size: Optional[int] = None,
-                 params: Optional[Dict[str, str]] = None,
-                 validate_every_job: bool = False) -> None:
+    def __init__(
+        self,
+        max_batch_size: int | None = None,
+        params: dict[str, str] | None = None,
+        validate_every_job: bool = False,
+    ) -> None:
         super().__init__()
         if max_batch_size is not None and max_batch_size < 1 and max_batch_size != -1:
-            raise ValueError(f"hydra.sweeper.max_batch_size={max_batch_size}: give a positive "
-                             "number of jobs, or null for all at once")
+            raise ValueError(
+                f"hydra.sweeper.max_batch_size={max_batch_size}: give a positive "
+                "number of jobs, or null for all at once"
+            )
         self.max_batch_size = None if max_batch_size == -1 else max_batch_size
         self.params = dict(params or {})
         self.validate_every_job = validate_every_job
         self.hydra_context: Any = None
-        self.config: Optional[DictConfig] = None
+        self.config: DictConfig | None = None
         self.launcher: Any = None
 
     def setup(self, *, hydra_context: Any, task_function: Any, config: DictConfig) -> None:
@@ -90,17 +97,20 @@ class CheckedSweeper(Sweeper):
         self.hydra_context = hydra_context
         self.config = config
         self.launcher = Plugins.instance().instantiate_launcher(
-            hydra_context=hydra_context, task_function=task_function, config=config)
+            hydra_context=hydra_context, task_function=task_function, config=config
+        )
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         """Compose every job of the batch, unless the pre-flight check already covered the sweep."""
         if command_line_checked() and not self.validate_every_job:
-            log.debug("%d jobs: the command line was checked before the sweep; not composing "
-                      "them twice", len(batch))
+            log.debug(
+                "%d jobs: the command line was checked before the sweep; not composing them twice",
+                len(batch),
+            )
             return
         super().validate_batch_is_legal(batch)
 
-    def sweep(self, arguments: List[str]) -> Any:
+    def sweep(self, arguments: list[str]) -> Any:
         """Launch the grid of `params` and `arguments` batch by batch; the launchers' returns.
 
         The sweep directory is locked for the whole sweep (`sim.analysis.sweep_lock`): a second
@@ -124,18 +134,21 @@ class CheckedSweeper(Sweeper):
         except OSError as exc:
             from experiments.common import fail
 
-            fail(f"cannot write into hydra.sweep.dir={sweep_dir} ({exc.strerror or exc}): "
-                 "give a folder you can write to, with free space.")
+            fail(
+                f"cannot write into hydra.sweep.dir={sweep_dir} ({exc.strerror or exc}): "
+                "give a folder you can write to, with free space."
+            )
         if lock.took_over is not None:
-            log.warning("took over the stale lock of %s: it no longer runs",
-                        lock.took_over.describe())
+            log.warning(
+                "took over the stale lock of %s: it no longer runs", lock.took_over.describe()
+            )
         try:
             OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
             size = self.max_batch_size or max(len(jobs), 1)
             returns = []
-            lost: List[Any] = []
+            lost: list[Any] = []
             for start in range(0, len(jobs), size):
-                batch = jobs[start:start + size]
+                batch = jobs[start : start + size]
                 self.validate_batch_is_legal(batch)
                 results = self.launcher.launch(batch, initial_job_idx=start)
                 for num, result in enumerate(results, start=start):
@@ -171,7 +184,7 @@ def _is_lost(result: Any) -> bool:
     return result.status == JobStatus.FAILED and getattr(result._return_value, "lost_job", False)
 
 
-def _lost_message(lost: List[Any], total: int, sweep_dir: Path) -> str:
+def _lost_message(lost: list[Any], total: int, sweep_dir: Path) -> str:
     lines = [f"{len(lost)} of {total} runs of the sweep ended without results:"]
     for num, result in lost:
         job = result._return_value
