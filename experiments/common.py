@@ -1,11 +1,11 @@
-"""Shared plumbing of the Hydra apps: quiet logging, user errors with exit status 2, paths.
+"""Shared plumbing of the Hydra apps: quiet logging, checked command lines, paths.
 
 Every entry point ends with `run_app(main)`. Before Hydra starts (and before it creates any output
 directory) `run_app` parses the command line (`experiments.hydra_adapter`), composes the
 configuration of every run it asks for onto the app's typed schema (`experiments.schemas`) and
 checks it; a bad name, key, value or override stops with a one-paragraph message
-(`experiments.cli_messages`) and exit status 2. `--debug` (or HYDRA_FULL_ERROR=1, SIM_DEBUG=1)
-shows the Python traceback instead.
+(`experiments.cli_messages`) and exit status 2 (`experiments.exit_errors`, re-exported here).
+`--debug` (or HYDRA_FULL_ERROR=1, SIM_DEBUG=1) shows the Python traceback instead.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +22,20 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments import hydra_adapter, schemas, storage
 from experiments.cli_messages import bad_override, hydra_error_message, one_paragraph
+from experiments.exit_errors import (  # noqa: F401 - re-exported for the entry points
+    USER_ERRORS,
+    UserError,
+    debug,
+    fail,
+    user_errors,
+)
 from experiments.preset_files import preset_file_problem, searchpath
-from experiments.storage import is_storage_error, storage_message
 from sim.config import presets
 from sim.config.schema import RunConfig
-from sim.errors import ConfigError, NetworkError
+from sim.errors import ConfigError
 
 CONF_DIR = presets.conf_dir()  # the repository's conf/, or the installed package data
 GROUPS = ("scenario", "strategy", "network")
-
-
-class UserError(Exception):
-    """A mistake on the command line; the message says what and how to fix it."""
-
-
-USER_ERRORS = (ConfigError, NetworkError, FileNotFoundError, UserError)
 
 
 def quiet_mesa() -> None:
@@ -49,13 +47,6 @@ def quiet_mesa() -> None:
 def choices(group: str) -> list[str]:
     """Preset names available in a config group."""
     return presets.names(group)
-
-
-def fail(message: str) -> None:
-    """Print a one-paragraph user error and exit with status 2."""
-    text = " ".join(str(message).split())
-    print(f"error: {text}", file=sys.stderr)
-    sys.exit(2)
 
 
 def group_override_problem(argv: Sequence[str]) -> str | None:
@@ -90,56 +81,6 @@ def check_group_overrides(argv: list[str]) -> None:
     problem = group_override_problem(argv)
     if problem:
         fail(problem)
-
-
-def debug() -> bool:
-    """Whether to show tracebacks of user errors (--debug, HYDRA_FULL_ERROR=1 or SIM_DEBUG=1)."""
-    return os.environ.get("HYDRA_FULL_ERROR") == "1" or os.environ.get("SIM_DEBUG") == "1"
-
-
-def _note_in_marker(outdir: str | os.PathLike | None, message: str) -> None:
-    if outdir is None:
-        return
-    from sim.outputs.io import INCOMPLETE
-
-    marker = Path(outdir) / INCOMPLETE
-    try:
-        if marker.exists():
-            with open(marker, "a", encoding="utf-8") as fh:
-                fh.write(f"It stopped with: {message}\n")
-    except OSError:  # a full disk or read-only folder: the marker stays as it was
-        pass
-
-
-@contextmanager
-def user_errors(outdir: str | os.PathLike | None = None) -> Iterator[None]:
-    """Turn configuration and input errors into a clear message and exit status 2.
-
-    Args:
-        outdir: a run directory whose INCOMPLETE marker should record the error.
-    """
-    try:
-        yield
-    except USER_ERRORS as exc:
-        if debug():
-            raise
-        _note_in_marker(outdir, str(exc))
-        fail(str(exc))
-    except OSError as exc:
-        if debug() or not is_storage_error(exc):
-            raise
-        message = storage_message(exc, outdir)
-        _note_in_marker(outdir, message)
-        fail(message)
-    except MemoryError:
-        if debug():
-            raise
-        message = (
-            "The run ran out of memory. Lower population.size or network.mean_followers, "
-            "close other programs or use a larger machine."
-        )
-        _note_in_marker(outdir, message)
-        fail(message)
 
 
 def run_config(cfg: DictConfig) -> RunConfig:
