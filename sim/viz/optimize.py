@@ -94,15 +94,15 @@ def pareto_figure(
             zorder=5,
         )
         ordered = presets.sort_values([y, x]).reset_index(drop=True)
-        for k, row in ordered.iterrows():  # alternate sides so that close presets stay legible
-            meets = " (meets)" if bool(row.get("feasible", False)) else ""
-            ax.annotate(
-                f"{row['strategy']}{meets}",
-                (row[x], row[y]),
-                textcoords="offset points",
-                xytext=(7, 6) if int(k) % 2 == 0 else (7, -12),
-                fontsize=7.5,
+        preset_labels = [
+            (
+                float(row[x]),
+                float(row[y]),
+                f"{row['strategy']}" + (" (meets)" if bool(row.get("feasible", False)) else ""),
             )
+            for _, row in ordered.iterrows()
+        ]
+        _place_labels(ax, preset_labels)
     if recommended is not None:
         ax.scatter(
             [recommended[x]],
@@ -125,3 +125,44 @@ def pareto_figure(
     fig.legend(handles, labels, fontsize=7.5, loc="lower center", ncol=2, frameon=False)
     fig.tight_layout(rect=(0.0, 0.13, 1.0, 1.0))
     return fig
+
+
+# offsets (points) tried in turn for a preset's label: right, left, then further up and down
+_OFFSETS = ((7, 5), (7, -12), (-7, 5), (-7, -12), (7, 16), (7, -23), (-7, 16), (-7, -23))
+
+
+def _place_labels(ax, labels: list[tuple[float, float, str]], size: float = 7.5) -> None:
+    """Annotate points so that no two labels overlap (first free offset; the first if none)."""
+    ax.get_xlim(), ax.get_ylim()  # settle the autoscaled limits before reading positions
+    to_points = 72.0 / ax.figure.dpi
+    centres = [
+        tuple(v * to_points for v in ax.transData.transform((px, py))) for px, py, _ in labels
+    ]
+    # the other markers are obstacles too (a star is about 14 points wide)
+    markers = [(cx - 7.0, cy - 7.0, cx + 7.0, cy + 7.0) for cx, cy in centres]
+    placed: list[tuple[float, float, float, float]] = []
+    for i, ((px, py, text), (cx, cy)) in enumerate(zip(labels, centres, strict=True)):
+        others = placed + markers[:i] + markers[i + 1 :]
+        width, height = 0.55 * size * len(text), 1.2 * size
+        choice = _OFFSETS[0]
+        for dx, dy in _OFFSETS:
+            x0 = cx + dx if dx > 0 else cx + dx - width
+            box = (x0, cy + dy, x0 + width, cy + dy + height)
+            if not any(_overlap(box, other) for other in others):
+                choice = (dx, dy)
+                break
+        dx, dy = choice
+        x0 = cx + dx if dx > 0 else cx + dx - width
+        placed.append((x0, cy + dy, x0 + width, cy + dy + height))
+        ax.annotate(
+            text,
+            (px, py),
+            textcoords="offset points",
+            xytext=(dx, dy),
+            ha="left" if dx > 0 else "right",
+            fontsize=size,
+        )
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
