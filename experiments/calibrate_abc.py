@@ -174,7 +174,14 @@ def execute_abc(
     draws = resample(post.samples, post.keys, draws_n, seed)
     pred_seeds = [seed + PREDICTIVE_SEED_OFFSET + r for r in range(pred_seeds_n)]
     # a draw's result depends on the run configs, its values (the journal's key) and the seeds
-    context = [runs.documented, runs.counterfactual, [t.name for t in sc.targets], pred_seeds]
+    # (each draw its own: sim.analysis.posterior.draw_seeds)
+    context = [
+        runs.documented,
+        runs.counterfactual,
+        [t.name for t in sc.targets],
+        pred_seeds,
+        "fresh seeds per draw",
+    ]
     journal = EvalStore(outdir / "predictive")
     table, per_draw = predictive(simulator, draws, pred_seeds, journal=journal, context=context)
     pred_seconds = time.perf_counter() - t0

@@ -313,6 +313,11 @@ def resample(samples: pd.DataFrame, keys: Sequence[str], n: int, seed: int) -> p
     return samples.iloc[idx][list(keys)].reset_index(drop=True)
 
 
+def draw_seeds(seeds: Sequence[int], draw: int) -> list[int]:
+    """The seeds of predictive draw `draw`: `seeds` shifted past those of the draws before."""
+    return [int(s) + draw * len(seeds) for s in seeds]
+
+
 def predictive(
     simulator: Simulator,
     draws: pd.DataFrame,
@@ -323,8 +328,11 @@ def predictive(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The posterior predictive check of every target (all labels).
 
-    Each draw of the posterior runs the scenario on `seeds` (new seeds, not the fit's pool) and
-    gives one replicate mean per target: the spread over draws is the predictive interval.
+    Draw d of the posterior runs the scenario on seeds of its own, `seeds` shifted by
+    d x len(seeds) (new seeds, not the fit's pool: give `seeds` above it), and gives one replicate
+    mean per target: the spread over draws is the predictive interval, the parameters'
+    uncertainty and the model's own noise together (every draw on the same few seeds would carry
+    those seeds' luck into every draw).
     With a journal, draws already run (before a kill) are read back instead of run again; a draw's
     key is `context` (what else its result depends on: run configs, targets, seeds) and its values.
 
@@ -342,7 +350,7 @@ def predictive(
         if kept is not None:
             summary = [math.nan if v is None else float(v) for v in kept["summary"]]
         else:
-            summary = simulator(values, seeds)
+            summary = simulator(values, draw_seeds(seeds, d))
             if journal is not None:
                 journal.put(key, {"summary": summary})
         for t, v in zip(simulator.targets, summary):

@@ -14,6 +14,7 @@ from sim.analysis.calibration import with_values
 from sim.analysis.posterior import (
     AbcSettings,
     Simulator,
+    draw_seeds,
     predictive,
     resample,
     rms_miss,
@@ -90,3 +91,11 @@ def test_abc_recovers_a_known_rate_and_ignores_identity_and_held_out_targets(tmp
     assert not bool(table.loc[1, "met"]) and table.loc[1, "share_in_band"] == 0
     assert (table["predictive_low"] <= table["predictive_high"]).all()
     assert len(per_draw) == 4 * len(targets)
+
+
+def test_every_predictive_draw_runs_seeds_of_its_own():
+    seeds = [10_001, 10_002]
+    runs = [draw_seeds(seeds, d) for d in range(20)]
+    flat = [s for r in runs for s in r]
+    assert runs[0] == seeds and len(set(flat)) == len(flat)  # no two draws share a seed
+    assert min(flat) == 10_001 and max(flat) == 10_040
