@@ -16,8 +16,8 @@ from tests.conftest import compose_config, make_config
 
 TINY = ["population.size=600", "replicates=2", "scenario.horizon_h=12", "progress=false",
         "n_jobs=1"]
-METRICS = ["reach_negative", "sentiment_mean_final", "cost_total", "utilisation",
-           "response_time_median_min"]
+METRICS = ["reach_negative", "sentiment_mean_final", "reply_value_usd", "cost_total",
+           "utilisation", "response_time_median_min"]  # the defaults of conf/dose_response.yaml
 
 
 def compose(overrides: list[str]):
