@@ -102,7 +102,28 @@ def check_run(cfg: DictConfig) -> RunConfig:
                 "the name of a strategy preset: " + ", ".join(choices("strategy")),
             )
     check_memory(rc)
+    _note_more_people_than_real(rc)
     return rc
+
+
+_NOTED: set[tuple[int, int, str]] = set()
+
+
+def _note_more_people_than_real(rc: RunConfig) -> None:
+    """Say so (once) when a run simulates more people than the real audience it stands for."""
+    size, ref = rc.population.size, rc.scenario.reference_population
+    seen = (size, ref, rc.scenario.name)
+    if size <= ref or seen in _NOTED:
+        return
+    _NOTED.add(seen)
+    print(
+        f"note: population.size={size:,} is more than the {ref:,} real people scenario "
+        f"{rc.scenario.name} stands for (scenario.reference_population): each simulated person "
+        f"counts as one real person, so {size - ref:,} of them have no real counterpart and "
+        f"totals such as churned customers describe a larger audience than the real one; "
+        f"population.size={ref} simulates the real audience.",
+        file=sys.stderr,
+    )
 
 
 def output_dir(cfg: DictConfig) -> Path:
