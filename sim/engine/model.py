@@ -195,7 +195,7 @@ class SocialCareModel(mesa.Model):
         wl = unseen_workload(
             self.cfg, self.pop, self.scale, self.streams.generator("workload"), ticks
         )
-        cases = unseen_cases(wl, self.desk.draws.base)
+        cases = unseen_cases(wl)
         self.desk.draws.draw_ahead(cases)
         for case in cases:
             self.schedule(case.tick, self.desk.unseen_arrival, case)

@@ -14,6 +14,8 @@ Stream names and the salts of keyed draws are registered in `sim.engine.streams`
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from sim.engine.streams import name_key  # noqa: F401 - part of this module's interface
@@ -58,25 +60,24 @@ def derive(*parts: int) -> int:
     return h
 
 
-def derive_each(prefix_key: int, last: np.ndarray) -> np.ndarray:
-    """`derive(*prefix, i)` for every i of `last`, given `prefix_key = derive(*prefix)`.
+def derive_array(*parts: int | np.ndarray) -> np.ndarray:
+    """`derive(*parts)` where any part may be an integer array (broadcast): the same keys.
 
     Returns:
-        uint64 array of the shape of `last` (the same keys as the scalar `derive`).
+        uint64 array of the broadcast shape of the array parts.
     """
-    arr = np.asarray(last)
-    if arr.dtype != np.uint64:
-        arr = arr.astype(np.int64).view(np.uint64)  # negative ids wrap as in `derive`
-    x = arr + np.uint64(_GOLDEN)
-    return _mix64_array(np.uint64(prefix_key) ^ _mix64_array(x))
-
-
-def derive_rows(first: np.ndarray, *rest: int) -> np.ndarray:
-    """`derive(k, *rest)` for every key k of the uint64 array `first` (the same keys)."""
-    h = _mix64_array(np.uint64(0x243F6A8885A308D3) ^ _mix64_array(first + np.uint64(_GOLDEN)))
-    for p in rest:
-        h = _mix64_array(h ^ np.uint64(mix64((int(p) + _GOLDEN) & _M64)))
-    return h
+    h: Any = 0x243F6A8885A308D3
+    for p in parts:
+        if isinstance(p, np.ndarray):
+            u = p if p.dtype == np.uint64 else p.astype(np.int64).view(np.uint64)  # wrap as derive
+            m: Any = _mix64_array(u + np.uint64(_GOLDEN))
+        else:
+            m = mix64((int(p) + _GOLDEN) & _M64)
+        if isinstance(h, int) and isinstance(m, int):
+            h = mix64(h ^ m)
+        else:
+            h = _mix64_array(np.asarray(h, dtype=np.uint64) ^ np.asarray(m, dtype=np.uint64))
+    return np.asarray(h, dtype=np.uint64)
 
 
 def unit_array(keys: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from sim.engine.rng import derive, derive_rows, unit, unit_array
+from sim.engine.rng import derive, derive_array, unit, unit_array
 from sim.engine.streams import salt
 from sim.service.cases import Case
 
@@ -62,8 +62,14 @@ class CaseDraws:
         """Draw the `AHEAD` uniforms of many cases in arrays (the numbers `uniform` would give)."""
         if not cases:
             return
-        keys = np.array([self.case_key(c) for c in cases], dtype=np.uint64)
-        columns = [unit_array(derive_rows(keys, salt(name), *parts)) for name, parts in AHEAD]
+        raw = np.array([c.key for c in cases], dtype=np.uint64)
+        if raw.all():  # every case keyed: `case_key` for all of them in arrays
+            keys = derive_array(self.base, raw)
+            for case, key in zip(cases, keys.tolist(), strict=True):
+                case.draw_key = key
+        else:
+            keys = np.array([self.case_key(c) for c in cases], dtype=np.uint64)
+        columns = [unit_array(derive_array(keys, salt(name), *parts)) for name, parts in AHEAD]
         for case, row in zip(cases, np.column_stack(columns).tolist(), strict=True):
             case.drawn = row
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.config.schema import RunConfig
 from sim.customers.population import Population
-from sim.engine.rng import derive, derive_each
+from sim.engine.rng import derive_array
 from sim.engine.streams import salt
 from sim.scenario.schedule import Clock, author_weights, chatter_shape, n_ticks
 from sim.service.cases import Case
@@ -101,18 +101,10 @@ def unseen_workload(
     )
 
 
-def unseen_cases(workload: Workload, draw_base: int | None = None) -> list[Case]:
-    """The workload's complaints as cases without a simulated author (`unseen`), in tick order.
-
-    `draw_base`: the desk's key of case draws (`CaseDraws.base`); given, each case's draw key is
-    computed here for all cases at once (the same keys `CaseDraws.case_key` would compute).
-    """
+def unseen_cases(workload: Workload) -> list[Case]:
+    """The workload's complaints as cases without a simulated author (`unseen`), in tick order."""
     n = len(workload)
-    key_array = derive_each(derive(salt("workload.case")), np.arange(n))
-    keys = key_array.tolist()
-    draw_keys = (
-        derive_each(derive(draw_base), key_array).tolist() if draw_base is not None else [0] * n
-    )
+    keys = derive_array(salt("workload.case"), np.arange(n)).tolist()
     cases = []
     for i in range(n):
         case = Case(
@@ -125,7 +117,6 @@ def unseen_cases(workload: Workload, draw_base: int | None = None) -> list[Case]
             influence=int(workload.influence[i]),
             unseen=True,
             key=keys[i],
-            draw_key=draw_keys[i],
         )
         case.channel = "original"
         cases.append(case)

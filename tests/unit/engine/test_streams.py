@@ -70,14 +70,17 @@ def test_hand_offs_have_their_own_keys_for_any_number_of_them():
 
 
 def test_vectorised_keys_are_the_scalar_keys():
-    from sim.engine.rng import derive, derive_each
+    from sim.engine.rng import derive, derive_array
 
     ids = np.array([0, 1, 7, -3, 2**62, 123_456_789], dtype=np.int64)
     big = np.array([2**64 - 1, 2**63, 5], dtype=np.uint64)
     for prefix in [(7,), (2**64 - 3, 11), (1, 2, 3)]:
-        head = derive(*prefix)
-        assert [int(k) for k in derive_each(head, ids)] == [derive(*prefix, int(i)) for i in ids]
-        assert [int(k) for k in derive_each(head, big)] == [derive(*prefix, int(i)) for i in big]
+        for arr in (ids, big):
+            # the array last, first and in the middle
+            assert [int(k) for k in derive_array(*prefix, arr)] == [derive(*prefix, int(i)) for i in arr]
+            assert [int(k) for k in derive_array(arr, *prefix)] == [derive(int(i), *prefix) for i in arr]
+            assert [int(k) for k in derive_array(5, arr, *prefix)] == [
+                derive(5, int(i), *prefix) for i in arr]
 
 
 def test_draws_made_ahead_in_arrays_are_the_draws_made_one_by_one():
