@@ -280,8 +280,9 @@ def _scenarios(names: list[str], data: dict) -> list[tuple[str, Any]]:
 def execute(cfg: DictConfig) -> pd.DataFrame:
     """Replay the scenarios of a composed config, write the files and print the table."""
     quiet_mesa()
-    names = _names(cfg)
     data = resolved(cfg)
+    scenarios = _scenarios(_names(cfg), data)
+    network = data.get("network")
     outdir = output_dir(cfg)
     with user_errors():
         opts = replay_options(cfg)
@@ -293,20 +294,11 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
             write_yaml(outdir / "config.yaml", data)
             write_json(outdir / "provenance.json", provenance(data, opts.seed))
             if sizes is not None:
-                return run_scale(
-                    _scenarios(names, data),
-                    sizes,
-                    replay_scenario,
-                    opts,
-                    outdir,
-                    data.get("network"),
-                )
-            return run_crossval(
-                _scenarios(names, data), opts, outdir, int(evals or 12), data.get("network")
-            )
+                return run_scale(scenarios, sizes, replay_scenario, opts, outdir, network)
+            return run_crossval(scenarios, opts, outdir, int(evals or 12), network)
     with user_errors(outdir), incomplete_marker(outdir):
         replays = []
-        for name, scenario in _scenarios(names, data):
+        for name, scenario in scenarios:
             print(f"replaying {name}...", flush=True)
             replays.append(
                 replay_scenario(
@@ -314,7 +306,7 @@ def execute(cfg: DictConfig) -> pd.DataFrame:
                     seed=opts.seed,
                     replicates=opts.replicates,
                     size=opts.size,
-                    network=data.get("network"),
+                    network=network,
                     n_jobs=opts.n_jobs,
                 )
             )
@@ -371,11 +363,7 @@ def check_replay(cfg: DictConfig) -> None:
     """Pre-flight check: every scenario to replay builds a valid run config."""
     opts = replay_options(cfg)
     data = resolved(cfg)
-    names = _names(cfg)
-    for name in names:
-        scenario = (
-            data["scenario"] if (len(names) == 1 and name == data["scenario"]["name"]) else name
-        )
+    for _name, scenario in _scenarios(_names(cfg), data):
         scenario_runs(scenario, seed=opts.seed, size=opts.size, network=data.get("network"))
 
 
